@@ -1,0 +1,20 @@
+"""The ``footnote`` command line: one typer app, a module per command group."""
+
+from __future__ import annotations
+
+import typer
+
+from app.cli import db
+
+app = typer.Typer(
+    name="footnote",
+    help="Footnote: answers from your company's documents, with footnotes.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+    pretty_exceptions_show_locals=False,
+)
+db.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,30 @@
+"""The embedder interface."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors of ``dim`` dimensions."""
+
+    name: str
+    dim: int
+    max_input_tokens: int | None
+    """The model's input window in its own tokens (None: no window to respect)."""
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for document texts, shape ``(len(texts), dim)``, in input order."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """One vector for a search query."""
+        ...
+
+    def count_input_tokens(self, text: str) -> int:
+        """How many of the model's own tokens ``text`` takes (for the window check)."""
+        ...

@@ -1,0 +1,116 @@
+"""The index interface: what ingest writes and retrieval reads.
+
+Two backends implement it: ``EdgeIndex`` (qdrant-edge, in-process, the default) and
+``ServerIndex`` (qdrant-client against a Qdrant server, or its local mode). Each point
+carries a named dense vector ``dense`` (cosine) and a sparse BM25 vector ``bm25`` (IDF
+applied by the engine), with the chunk's text and metadata as payload. Access groups
+are filtered inside the engine's query: a ``SearchFilter`` must name the asker's groups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+DENSE = "dense"
+SPARSE = "bm25"
+
+PAYLOAD_INDEXES: dict[str, str] = {
+    "doc_id": "keyword",
+    "source": "keyword",
+    "groups": "keyword",
+    "path": "keyword",
+    "doc_date": "float",
+}
+"""Payload fields that filters use, and their index type."""
+
+
+class IndexError_(RuntimeError):
+    """Base class for index failures that a person should read."""
+
+
+class IndexLocked(IndexError_):
+    """Another process owns the embedded index."""
+
+    def __init__(self, path: str, holder: str) -> None:
+        self.path = path
+        self.holder = holder
+        super().__init__(
+            f"The embedded index at {path} is in use by {holder}. Stop that process, or "
+            "queue the work for it (`footnote ingest` does this when the app is running), "
+            "or set QDRANT_URL to use a Qdrant server that many processes can share."
+        )
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    """One point to write: its id (a UUID string), vectors' inputs and payload.
+
+    ``payload`` holds at least: ``text``, ``doc_id``, ``source``, ``path``, ``title``,
+    ``section`` (a list of headings), ``page`` (int or None), ``groups`` (list),
+    ``ordinal``, ``text_hash``; optionally ``doc_date`` (epoch seconds).
+    """
+
+    id: str
+    dense: np.ndarray | Sequence[float]
+    sparse_text: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    """What a search may see. ``groups=None`` means no access filter: admin tools only."""
+
+    groups: tuple[str, ...] | None
+    sources: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+    date_from: float | None = None
+    date_to: float | None = None
+
+    @classmethod
+    def for_groups(cls, groups: Iterable[str], **kwargs: Any) -> SearchFilter:
+        return cls(groups=tuple(sorted(set(groups))), **kwargs)
+
+
+@dataclass
+class Hit:
+    id: str
+    score: float
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+class Index(Protocol):
+    """The operations Footnote needs from a vector index, nothing more."""
+
+    def upsert(self, records: Sequence[ChunkRecord]) -> None:
+        """Write points (replacing any with the same id)."""
+        ...
+
+    def delete(self, ids: Sequence[str]) -> None: ...
+
+    def delete_documents(self, doc_ids: Sequence[str]) -> None: ...
+
+    def search_dense(self, vector: np.ndarray, flt: SearchFilter, limit: int) -> list[Hit]: ...
+
+    def search_sparse(self, text: str, flt: SearchFilter, limit: int) -> list[Hit]: ...
+
+    def get(self, ids: Sequence[str], with_vectors: bool = False) -> list[Hit]:
+        """Points by id; with vectors, ``payload['_dense']`` holds the dense vector."""
+        ...
+
+    def ids(self, doc_id: str | None = None) -> set[str]:
+        """Every point id (of one document): for consistency checks and repair."""
+        ...
+
+    def count(self, flt: SearchFilter | None = None) -> int: ...
+
+    def optimize(self) -> None:
+        """Build indexes after bulk writes (a no-op where the engine does it itself)."""
+        ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...

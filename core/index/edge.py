@@ -1,0 +1,154 @@
+"""The embedded index: the Qdrant engine in-process through ``qdrant-edge-py``.
+
+Fast (about 1–2 ms a filtered query at 100k points after ``optimize()``), nothing to
+run beside Footnote, and its storage belongs to one process: ``EdgeIndex`` takes the
+owner lock on open and raises ``IndexLocked`` naming the holder when it cannot.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import qdrant_edge as qe
+
+from core.index import bm25
+from core.index.base import DENSE, PAYLOAD_INDEXES, SPARSE, ChunkRecord, Hit, SearchFilter
+from core.index.lock import OwnerLock
+
+_SCHEMA = {"keyword": qe.PayloadSchemaType.Keyword, "float": qe.PayloadSchemaType.Float}
+_SCROLL_PAGE = 1000
+
+
+def _filter(flt: SearchFilter | None) -> qe.Filter | None:
+    if flt is None:
+        return None
+    must: list[Any] = []
+    if flt.groups is not None:
+        must.append(qe.FieldCondition(key="groups", match=qe.MatchAny(any=list(flt.groups))))
+    if flt.sources:
+        must.append(qe.FieldCondition(key="source", match=qe.MatchAny(any=list(flt.sources))))
+    if flt.doc_ids:
+        must.append(qe.FieldCondition(key="doc_id", match=qe.MatchAny(any=list(flt.doc_ids))))
+    if flt.date_from is not None or flt.date_to is not None:
+        must.append(
+            qe.FieldCondition(
+                key="doc_date", range=qe.RangeFloat(gte=flt.date_from, lte=flt.date_to)
+            )
+        )
+    return qe.Filter(must=must) if must else None
+
+
+def _hit(point: Any, with_vectors: bool = False) -> Hit:
+    payload = dict(point.payload or {})
+    if with_vectors and point.vector is not None:
+        payload["_dense"] = list(point.vector[DENSE])
+    return Hit(id=str(point.id), score=float(getattr(point, "score", 0.0) or 0.0), payload=payload)
+
+
+class EdgeIndex:
+    """``Index`` on a qdrant-edge shard in ``path``."""
+
+    def __init__(self, path: Path, dim: int) -> None:
+        self.path = Path(path)
+        self.dim = dim
+        self._lock = OwnerLock(self.path.parent / f"{self.path.name}.lock", self.path)
+        self._lock.acquire()
+        self._write = threading.Lock()
+        try:
+            if (self.path / "edge_config.json").exists() or any(self.path.glob("*")):
+                self._shard = qe.EdgeShard.load(str(self.path))
+            else:
+                self._shard = self._create()
+        except Exception:
+            self._lock.release()
+            raise
+
+    def _create(self) -> qe.EdgeShard:
+        self.path.mkdir(parents=True, exist_ok=True)
+        config = qe.EdgeConfig(
+            vectors={DENSE: qe.EdgeVectorParams(size=self.dim, distance=qe.Distance.Cosine)},
+            sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+        )
+        shard = qe.EdgeShard.create(str(self.path), config)
+        for field, kind in PAYLOAD_INDEXES.items():
+            shard.update(qe.UpdateOperation.create_field_index(field, _SCHEMA[kind]))
+        return shard
+
+    # -- writes ---------------------------------------------------------------------------
+    def upsert(self, records: Sequence[ChunkRecord]) -> None:
+        points = []
+        for rec in records:
+            indices, values = bm25.embed_document(rec.sparse_text)
+            dense = np.asarray(rec.dense, dtype=np.float32).tolist()
+            vectors = {DENSE: dense, SPARSE: qe.SparseVector(indices=indices, values=values)}
+            points.append(qe.Point(rec.id, vectors, rec.payload))
+        if points:
+            with self._write:
+                self._shard.update(qe.UpdateOperation.upsert_points(points))
+
+    def delete(self, ids: Sequence[str]) -> None:
+        if ids:
+            with self._write:
+                self._shard.update(qe.UpdateOperation.delete_points(list(ids)))
+
+    def delete_documents(self, doc_ids: Sequence[str]) -> None:
+        if doc_ids:
+            flt = _filter(SearchFilter(groups=None, doc_ids=tuple(doc_ids)))
+            with self._write:
+                self._shard.update(qe.UpdateOperation.delete_points_by_filter(flt))
+
+    # -- reads ----------------------------------------------------------------------------
+    def search_dense(self, vector: np.ndarray, flt: SearchFilter, limit: int) -> list[Hit]:
+        query = qe.Query.Nearest(np.asarray(vector, dtype=np.float32).tolist(), using=DENSE)
+        request = qe.QueryRequest(limit=limit, query=query, filter=_filter(flt), with_payload=True)
+        return [_hit(p) for p in self._shard.query(request)]
+
+    def search_sparse(self, text: str, flt: SearchFilter, limit: int) -> list[Hit]:
+        indices, values = bm25.embed_query(text)
+        if not indices:
+            return []
+        query = qe.Query.Nearest(qe.SparseVector(indices=indices, values=values), using=SPARSE)
+        request = qe.QueryRequest(limit=limit, query=query, filter=_filter(flt), with_payload=True)
+        return [_hit(p) for p in self._shard.query(request)]
+
+    def get(self, ids: Sequence[str], with_vectors: bool = False) -> list[Hit]:
+        if not ids:
+            return []
+        records = self._shard.retrieve(list(ids), with_payload=True, with_vector=with_vectors)
+        return [_hit(r, with_vectors) for r in records]
+
+    def ids(self, doc_id: str | None = None) -> set[str]:
+        flt = _filter(SearchFilter(groups=None, doc_ids=(doc_id,) if doc_id else ()))
+        found: set[str] = set()
+        offset: Any = None
+        while True:
+            request = qe.ScrollRequest(
+                offset=offset, limit=_SCROLL_PAGE, filter=flt, with_payload=False, with_vector=False
+            )
+            records, offset = self._shard.scroll(request)
+            found.update(str(r.id) for r in records)
+            if offset is None:
+                return found
+
+    def count(self, flt: SearchFilter | None = None) -> int:
+        return int(self._shard.count(qe.CountRequest(exact=True, filter=_filter(flt))))
+
+    # -- housekeeping ---------------------------------------------------------------------
+    def optimize(self) -> None:
+        with self._write:
+            self._shard.optimize()
+
+    def flush(self) -> None:
+        with self._write:
+            self._shard.flush()
+
+    def close(self) -> None:
+        if getattr(self, "_shard", None) is not None:
+            self._shard.flush()
+            self._shard.close()
+            self._shard = None
+        self._lock.release()

@@ -1,0 +1,163 @@
+"""One settings object for the whole of Footnote.
+
+Values come, in order of precedence, from keyword arguments, environment variables,
+a ``.env`` file, then ``footnote.toml`` in the working directory (named sources, group
+mappings, price overrides: the things a knowledge manager edits). Secrets (API keys,
+database passwords) are read from the environment only and held as ``SecretStr`` so
+they never end up in logs, reprs or config snapshots.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_FILE = os.environ.get("FOOTNOTE_CONFIG", "footnote.toml")
+
+
+class SourceConfig(BaseModel):
+    """A named folder of documents that an ingestion job can (re-)run by name."""
+
+    path: Path
+    include: list[str] = Field(default_factory=lambda: ["**/*"])
+    exclude: list[str] = Field(default_factory=list)
+    groups: list[str] = Field(default_factory=lambda: ["all"])
+    """Access groups for files that neither a sidecar nor front matter assigns."""
+
+
+class Settings(BaseSettings):
+    """Everything configurable, with defaults that run embedded and offline."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FOOTNOTE_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_nested_delimiter="__",
+        toml_file=CONFIG_FILE,
+    )
+
+    # -- storage ---------------------------------------------------------------------
+    data_dir: Path = PROJECT_ROOT / ".footnote"
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "FOOTNOTE_DATABASE_URL")
+    )
+    qdrant_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("QDRANT_URL", "FOOTNOTE_QDRANT_URL")
+    )
+    qdrant_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("QDRANT_API_KEY", "FOOTNOTE_QDRANT_API_KEY")
+    )
+    qdrant_local_path: Path | None = None
+    """Use qdrant-client's local mode at this path (the server code path, no server)."""
+    collection: str = "footnote"
+
+    # -- embeddings ------------------------------------------------------------------
+    embedder: Literal["local", "openai", "hash"] = "local"
+    """``local``: all-MiniLM-L6-v2 on the CPU; ``openai``: the embeddings API;
+    ``hash``: a tiny deterministic stand-in for tests."""
+    openai_embedding_model: str = "text-embedding-3-small"
+    embed_batch_size: int = 64
+    torch_threads: int = 2
+
+    # -- chunking --------------------------------------------------------------------
+    chunk_tokens: int = 180
+    """Target chunk size in tiktoken tokens, before the title/section prefix."""
+    chunk_max_wordpieces: int = 256
+    max_file_mb: float = 50.0
+
+    # -- sources and people ----------------------------------------------------------
+    sources: dict[str, SourceConfig] = Field(default_factory=dict)
+    group_map: dict[str, list[str]] = Field(default_factory=dict)
+    """User name, e-mail or OIDC claim value → access groups."""
+    admin_group: str = "admin"
+    default_user: str = "local"
+    default_user_groups: list[str] = Field(default_factory=lambda: ["all", "admin"])
+    auth_header: str | None = None
+    """Trusted reverse-proxy header carrying the user name (e.g. ``X-Forwarded-User``)."""
+
+    # -- language models -------------------------------------------------------------
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "FOOTNOTE_OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "FOOTNOTE_OPENAI_BASE_URL")
+    )
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout_s: float = 60.0
+    llm_max_retries: int = 3
+    llm_context_window: int | None = None
+    """Override the model table's context window for ``llm_model``."""
+    answer_tokens: int = 700
+    """Tokens reserved for the answer when packing the prompt."""
+    prices: dict[str, dict[str, float]] = Field(default_factory=dict)
+    """Per-model price overrides in dollars per million tokens: input, cached, output."""
+    redact_pii: bool | None = None
+    """None: on for external endpoints, off for localhost ones."""
+
+    # -- retrieval -------------------------------------------------------------------
+    top_k: int = 8
+    candidates: int = 40
+    dense_weight: float = 1.0
+    sparse_weight: float = 1.0
+    rrf_k: int = 60
+    max_chunks_per_doc: int = 3
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            dotenv_settings,
+            TomlConfigSettingsSource(settings_cls),
+        )
+
+    # -- derived ---------------------------------------------------------------------
+    @property
+    def sql_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'footnote.db'}"
+
+    @property
+    def index_path(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def llm_configured(self) -> bool:
+        return self.openai_api_key is not None or self.openai_base_url is not None
+
+    def snapshot(self) -> dict[str, object]:
+        """A JSON-able view for eval runs and logs: no secrets, no passwords in URLs."""
+        data = self.model_dump(mode="json", exclude={"openai_api_key", "qdrant_api_key"})
+        data["database_url"] = _without_password(self.sql_url)
+        data["llm_configured"] = self.llm_configured
+        return data
+
+
+def _without_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own ``Settings`` instead)."""
+    return Settings()
