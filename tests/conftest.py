@@ -1,0 +1,66 @@
+"""Fixtures every test package shares.
+
+Tests never read the developer's environment: LLM keys, DATABASE_URL and QDRANT_URL
+are removed, and each test gets its own data directory. Package-specific fixtures live
+in that package's conftest.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import core  # noqa: F401  (offline environment before anything heavy is imported)
+from core.services import Services
+from core.settings import Settings, SourceConfig, get_settings
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_CORPUS = REPO / "data" / "corpus"
+SAMPLE_EVALS = REPO / "data" / "evals" / "sample.jsonl"
+SHARED_DATASETS = REPO.parent / "shared" / "datasets"
+
+_FOREIGN_ENV = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "DATABASE_URL",
+    "QDRANT_URL",
+    "QDRANT_API_KEY",
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    for key in _FOREIGN_ENV:
+        monkeypatch.delenv(key, raising=False)
+    for key in list(os.environ):
+        if key.startswith("FOOTNOTE_"):
+            monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("FOOTNOTE_CONFIG", str(tmp_path / "no-footnote.toml"))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    """Settings for a test: its own data dir, the hash embedder unless told otherwise."""
+    values: dict[str, object] = {"data_dir": data_dir, "embedder": "hash"}
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(
+        tmp_path / "footnote",
+        sources={"sample": SourceConfig(path=SAMPLE_CORPUS)},
+    )
+
+
+@pytest.fixture
+def services(settings: Settings) -> Iterator[Services]:
+    svc = Services(settings)
+    yield svc
+    svc.close()
