@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -23,7 +23,11 @@ from pydantic_settings import (
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CONFIG_FILE = os.environ.get("FOOTNOTE_CONFIG", "footnote.toml")
+
+
+def config_file() -> Path:
+    """``footnote.toml`` in the working directory, or wherever FOOTNOTE_CONFIG says."""
+    return Path(os.environ.get("FOOTNOTE_CONFIG", "footnote.toml"))
 
 
 class SourceConfig(BaseModel):
@@ -35,6 +39,14 @@ class SourceConfig(BaseModel):
     groups: list[str] = Field(default_factory=lambda: ["all"])
     """Access groups for files that neither a sidecar nor front matter assigns."""
 
+    @field_validator("path")
+    @classmethod
+    def _relative_to_config(cls, value: Path) -> Path:
+        """Relative paths in footnote.toml are relative to that file's folder."""
+        if value.is_absolute():
+            return value
+        return (config_file().resolve().parent / value).resolve()
+
 
 class Settings(BaseSettings):
     """Everything configurable, with defaults that run embedded and offline."""
@@ -45,7 +57,6 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         extra="ignore",
         env_nested_delimiter="__",
-        toml_file=CONFIG_FILE,
     )
 
     # -- storage ---------------------------------------------------------------------
@@ -127,7 +138,7 @@ class Settings(BaseSettings):
             init_settings,
             env_settings,
             dotenv_settings,
-            TomlConfigSettingsSource(settings_cls),
+            TomlConfigSettingsSource(settings_cls, toml_file=config_file()),
         )
 
     # -- derived ---------------------------------------------------------------------
