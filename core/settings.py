@@ -97,6 +97,8 @@ class Settings(BaseSettings):
     default_user_groups: list[str] = Field(default_factory=lambda: ["all", "admin"])
     auth_header: str | None = None
     """Trusted reverse-proxy header carrying the user name (e.g. ``X-Forwarded-User``)."""
+    oidc_groups_claim: str = "groups"
+    """The OIDC claim whose values ``group_map`` maps to access groups (``st.login``)."""
 
     # -- language models -------------------------------------------------------------
     openai_api_key: SecretStr | None = Field(

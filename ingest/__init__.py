@@ -1,1 +1,51 @@
-"""ingest"""
+"""Ingestion: folders of documents into the index and the SQL catalog.
+
+Public API (everything else in this package is private to it):
+
+- ``run_job(services, source=None, paths=(), requested_by="cli", progress=None)``
+  → ``JobResult``: run a job now; this process must own the index (``IndexLocked``
+  otherwise). ``source`` is a name from ``footnote.toml`` or a folder (an ad-hoc
+  source named after it, or ``name=``); ``paths`` restrict the job to some files.
+- ``queue_job(services, source, paths, requested_by)`` → job id: hand a job to the
+  index owner, which runs it with ``run_pending_jobs(services)``.
+- ``start_job_thread(services, source, paths)`` → (job id, thread): run in the
+  background; follow it by polling the ``Job`` row (files_done, chunks_embedded).
+- ``retry_failed(services, job_id)``: re-parse the files that failed in a job.
+- ``resolve_source(settings, name_or_path)`` → (name, ``SourceConfig``).
+- ``list_documents(services, user_groups=None, source=None)`` and
+  ``document_chunks(services, doc_id)``: what is indexed, for people to browse.
+
+The pipeline: ``sources`` (files, access groups) → ``parsing`` (a ``Parser`` per
+extension) → ``chunking`` (structure-aware, token-sized, window-checked) →
+``pipeline`` (change detection, embedding, the ordered index/SQL writes) → ``jobs``.
+"""
+
+from ingest.catalog import ChunkInfo, DocumentInfo, document_chunks, list_documents
+from ingest.jobs import (
+    JobResult,
+    queue_job,
+    reconcile,
+    retry_failed,
+    run_job,
+    run_pending_jobs,
+    start_job_thread,
+)
+from ingest.pipeline import Progress
+from ingest.sources import SourceError, resolve_source
+
+__all__ = [
+    "ChunkInfo",
+    "DocumentInfo",
+    "JobResult",
+    "Progress",
+    "SourceError",
+    "document_chunks",
+    "list_documents",
+    "queue_job",
+    "reconcile",
+    "resolve_source",
+    "retry_failed",
+    "run_job",
+    "run_pending_jobs",
+    "start_job_thread",
+]

@@ -44,6 +44,23 @@ class Passage:
     groups: list[str]
     score: float
     n: int = 0
+    chunk_ids: list[str] = field(default_factory=list)
+    """Every chunk merged into this passage (adjacent chunks of one section), in order."""
+    ordinal: int = 0
+    """The first chunk's position in its document."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Optional narrowing of a search, on top of the asker's access groups.
+
+    Dates are epoch seconds, compared with the document's ``doc_date``.
+    """
+
+    sources: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+    date_from: float | None = None
+    date_to: float | None = None
 
 
 @dataclass(frozen=True)

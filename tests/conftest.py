@@ -16,6 +16,7 @@ import pytest
 import core  # noqa: F401  (offline environment before anything heavy is imported)
 from core.services import Services
 from core.settings import Settings, SourceConfig, get_settings
+from tests.support.openai_server import OpenAIServer
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_CORPUS = REPO / "data" / "corpus"
@@ -62,5 +63,41 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def services(settings: Settings) -> Iterator[Services]:
     svc = Services(settings)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def openai_server() -> Iterator[OpenAIServer]:
+    """A real OpenAI-compatible server on 127.0.0.1 (see tests/support/openai_server.py)."""
+    server = OpenAIServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def sample_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    """The sample corpus ingested once (source "sample") with the REAL local embedder.
+
+    Session-scoped and shared: treat it as read-only. Its settings are built with the
+    foreign environment removed, since ``_isolated_env`` is per test and runs later.
+    """
+    from ingest import run_job
+
+    with pytest.MonkeyPatch.context() as mp:
+        for key in _FOREIGN_ENV:
+            mp.delenv(key, raising=False)
+        for key in list(os.environ):
+            if key.startswith("FOOTNOTE_"):
+                mp.delenv(key, raising=False)
+        mp.setenv("FOOTNOTE_CONFIG", str(tmp_path_factory.mktemp("config") / "none.toml"))
+        settings = Settings(
+            data_dir=tmp_path_factory.mktemp("sample-footnote"),
+            embedder="local",
+            sources={"sample": SourceConfig(path=SAMPLE_CORPUS)},
+        )
+    svc = Services(settings)
+    result = run_job(svc, "sample", requested_by="tests")
+    assert result.status == "succeeded", result.error
     yield svc
     svc.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import db
+from app.cli import ask, bench, db, ingest, serve
 
 app = typer.Typer(
     name="footnote",
@@ -14,6 +14,10 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 db.register(app)
+ask.register(app)
+bench.register(app)
+serve.register(app)
+ingest.register(app)
 
 
 def main() -> None:

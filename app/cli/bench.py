@@ -1,0 +1,89 @@
+"""``footnote bench``: benchmarks (figures go to docs/benchmarks.md).
+
+Other benchmarks register their own subcommand on ``bench_app``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from core.embeddings import make_embedder
+from core.settings import get_settings
+
+console = Console(stderr=True)
+bench_app = typer.Typer(help="Benchmarks: retrieval quality and speed.", no_args_is_help=True)
+
+
+@bench_app.command("retrieval")
+def retrieval_cmd(
+    dataset: Annotated[
+        Path, typer.Argument(help="A BEIR folder: corpus.jsonl, queries.jsonl, qrels/.")
+    ],
+    split: str = typer.Option("test", "--split", help="The qrels split to report on."),
+    tune: str | None = typer.Option(
+        None, "--tune", help="Also search fusion settings on this split (e.g. train)."
+    ),
+    scale_to: int = typer.Option(
+        100_000, "--scale-to", help="Pad the index with synthetic points to time search (0: off)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Hybrid vs dense vs BM25 retrieval: nDCG@10, Recall@10, MRR@10, latency, memory.
+
+    Example: `footnote bench retrieval ../shared/datasets/scifact --tune train`
+    """
+    from retrieval.bench import run
+
+    if not dataset.is_dir():
+        console.print(f"[red]{dataset} is not a folder.[/] Give a BEIR dataset folder.")
+        raise typer.Exit(1)
+    settings = get_settings()
+    try:
+        report = run(
+            dataset,
+            settings,
+            make_embedder(settings),
+            split=split,
+            tune_split=tune,
+            scale_to=scale_to,
+            progress=lambda msg: console.print(f"[dim]{msg}[/]"),
+        )
+    except FileNotFoundError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    if as_json:
+        print(json.dumps(report, indent=2))
+        return
+    _print(report)
+
+
+_METRICS = ("ndcg_at_10", "recall_at_10", "mrr_at_10", "p50_ms", "p95_ms")
+
+
+def _print(report: dict[str, Any]) -> None:
+    out = Console()
+    out.print(
+        f"{report['dataset']} ({report['split']}): {report['documents']} documents, "
+        f"{report['chunks']} chunks, {report['queries']} queries; embedder {report['embedder']}"
+    )
+    table = Table("mode", "nDCG@10", "Recall@10", "MRR@10", "p50 ms", "p95 ms")
+    for r in report["results"]:
+        table.add_row(r["mode"], *(str(r[k]) for k in _METRICS))
+    if scaled := report.get("scaled"):
+        table.add_row(f"hybrid @ {scaled['points']:,}", *(str(scaled[k]) for k in _METRICS))
+    out.print(table)
+    if tuning := report.get("tuning"):
+        out.print(f"best fusion on {tuning['split']}: {tuning['best'][0]}")
+    out.print(
+        f"fusion {report['fusion']}; peak RSS {report['peak_rss_mb']} MB; {report['seconds']} s"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(bench_app, name="bench")

@@ -1,0 +1,281 @@
+"""``footnote ingest``, ``footnote jobs`` and ``footnote docs``: ingestion from the shell.
+
+When another process (the app) owns the embedded index, ``footnote ingest`` queues the
+job for it and says so; ``--wait`` then follows the queued job until it finishes.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+from sqlalchemy import select
+
+from core.db import Job, JobEvent
+from core.index import IndexLocked
+from core.services import get_services
+from core.settings import get_settings
+from ingest import JobResult, SourceError, list_documents, queue_job, run_job, run_pending_jobs
+
+console = Console()
+err = Console(stderr=True)
+
+_POLL_S = 1.0
+
+
+class _Bar:
+    """A rich progress bar: files done, chunks embedded, embedding rate."""
+
+    def __init__(self, label: str) -> None:
+        self._bar = Progress(
+            TextColumn(f"[bold]{label}[/]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("files · {task.fields[chunks]} chunks embedded · {task.fields[rate]}"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        )
+        self._task: Any = None
+        self._chunks = 0
+        self._started = time.perf_counter()
+
+    def start(self, files_total: int) -> None:
+        self._bar.start()
+        self._started = time.perf_counter()
+        self._task = self._bar.add_task("ingest", total=files_total, chunks=0, rate="")
+
+    def advance(self, path: str, action: str, chunks_embedded: int) -> None:
+        self._chunks += chunks_embedded
+        rate = self._chunks / max(time.perf_counter() - self._started, 1e-6)
+        self._bar.update(self._task, advance=1, chunks=self._chunks, rate=f"{rate:.1f}/s")
+
+    def stop(self) -> None:
+        self._bar.stop()
+
+
+def _print_result(result: JobResult) -> None:
+    colour = "green" if result.status == "succeeded" else "red"
+    console.print(
+        f"[{colour}]Job {result.job_id} ({result.source}) {result.status}[/] in "
+        f"{result.seconds:.1f}s: {result.added} added, {result.updated} updated, "
+        f"{result.unchanged} unchanged, {result.deleted} deleted, {result.failed} failed; "
+        f"{result.chunks_embedded} chunks embedded"
+    )
+    if result.error:
+        console.print(f"[red]{result.error}[/]")
+    for path, reason in result.failures:
+        console.print(f"  [yellow]failed[/] {path}: {reason}")
+
+
+def _follow(job_id: int, as_json: bool) -> int:
+    """Wait for a queued job run by another process; its exit code."""
+    sessions = get_services().sessions
+    while True:
+        with sessions() as session:
+            job = session.get(Job, job_id)
+            assert job is not None
+            if job.status in ("succeeded", "failed", "cancelled"):
+                _show_job(job, [], as_json)
+                return 0 if job.status == "succeeded" else 1
+        if not as_json:
+            err.print(f"[dim]job {job_id}: {job.status}, {job.files_done}/{job.files_total}[/]")
+        time.sleep(_POLL_S)
+
+
+def _job_dict(job: Job) -> dict[str, Any]:
+    return {c.key: getattr(job, c.key) for c in Job.__table__.columns}
+
+
+def _show_job(job: Job, events: list[JobEvent], as_json: bool) -> None:
+    data = _job_dict(job)
+    if as_json:
+        data["events"] = [
+            {"path": e.path, "action": e.action, "reason": e.reason, "chunks": e.chunks}
+            for e in events
+        ]
+        console.print_json(json.dumps(data, default=str))
+        return
+    console.print(
+        f"[bold]Job {job.id}[/] {job.source} ({job.status}) by {job.requested_by}: "
+        f"{job.files_done}/{job.files_total} files, {job.added} added, {job.updated} updated, "
+        f"{job.unchanged} unchanged, {job.deleted} deleted, {job.failed} failed, "
+        f"{job.chunks_embedded} chunks embedded"
+    )
+    if job.error:
+        console.print(f"[red]{job.error}[/]")
+    if events:
+        table = Table("action", "path", "chunks", "reason")
+        for e in events:
+            table.add_row(e.action, e.path, str(e.chunks), e.reason or "")
+        console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("ingest")
+    def ingest_cmd(
+        targets: Annotated[
+            list[str] | None,
+            typer.Argument(help="Source names from footnote.toml, folders, or files in a source."),
+        ] = None,
+        source: str | None = typer.Option(
+            None, "--source", help="Name an ad-hoc folder's source (default: the folder name)."
+        ),
+        wait: bool = typer.Option(
+            False, "--wait", help="When the app owns the index, wait for it to run the job."
+        ),
+        as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+    ) -> None:
+        """Ingest sources: new and changed files are parsed and embedded, removed ones deleted.
+
+        Unchanged files are skipped without parsing; a file that fails is listed with its
+        reason and the job goes on (exit code 1 only when the job itself fails).
+
+        Examples:
+
+        - `footnote ingest sample` (a source named in footnote.toml)
+        - `footnote ingest` (every configured source)
+        - `footnote ingest ~/policies --source policies` (an ad-hoc folder)
+        - `footnote ingest data/corpus/hr/leave-policy.md` (one file of a source)
+        """
+        settings = get_settings()
+        names = targets or sorted(settings.sources)
+        if not names:
+            err.print(
+                "[red]No sources configured.[/] Name a folder, or add [sources] to footnote.toml."
+            )
+            raise typer.Exit(2)
+        services = get_services()
+        results: list[JobResult] = []
+        code = 0
+        for target in names:
+            try:
+                bar = None if as_json else _Bar(target)
+                try:
+                    result = run_job(services, target, name=source, progress=bar)
+                finally:
+                    if bar:
+                        bar.stop()
+            except IndexLocked as exc:
+                job_id = queue_job(services, target, name=source)
+                if not as_json:
+                    console.print(
+                        f"[yellow]The index is owned by {exc.holder}.[/] Queued job {job_id} "
+                        f"for it to run; follow it with `footnote jobs show {job_id}`."
+                    )
+                else:
+                    console.print_json(json.dumps({"queued": job_id, "holder": exc.holder}))
+                if wait:
+                    code = max(code, _follow(job_id, as_json))
+                continue
+            except SourceError as exc:
+                err.print(f"[red]{exc}[/]")
+                raise typer.Exit(2) from None
+            results.append(result)
+            code = max(code, 0 if result.status == "succeeded" else 1)
+        if services.index_open:
+            results.extend(run_pending_jobs(services))
+        if as_json:
+            console.print_json(json.dumps([asdict(r) for r in results], default=str))
+        else:
+            for result in results:
+                _print_result(result)
+        raise typer.Exit(code)
+
+    jobs_app = typer.Typer(help="Ingestion jobs: recent runs and what they did to each file.")
+
+    @jobs_app.callback(invoke_without_command=True)
+    def jobs_cmd(
+        ctx: typer.Context,
+        limit: int = typer.Option(20, "--limit", help="How many recent jobs."),
+        as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    ) -> None:
+        """Recent ingestion jobs, newest first.
+
+        Examples: `footnote jobs`, `footnote jobs show 12`, `footnote jobs --json`
+        """
+        if ctx.invoked_subcommand:
+            return
+        with get_services().sessions() as session:
+            jobs = session.scalars(select(Job).order_by(Job.id.desc()).limit(limit)).all()
+        if as_json:
+            console.print_json(json.dumps([_job_dict(j) for j in jobs], default=str))
+            return
+        table = Table(
+            "id",
+            "source",
+            "status",
+            "files",
+            "added",
+            "updated",
+            "deleted",
+            "failed",
+            "chunks embedded",
+            "started",
+        )
+        for j in jobs:
+            table.add_row(
+                str(j.id),
+                j.source,
+                j.status,
+                f"{j.files_done}/{j.files_total}",
+                str(j.added),
+                str(j.updated),
+                str(j.deleted),
+                str(j.failed),
+                str(j.chunks_embedded),
+                str(j.started_at or j.created_at)[:19],
+            )
+        console.print(table)
+
+    @jobs_app.command("show")
+    def show_cmd(
+        job_id: int,
+        as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    ) -> None:
+        """One job with its per-file events (added, updated, unchanged, deleted, failed).
+
+        Example: `footnote jobs show 12`
+        """
+        with get_services().sessions() as session:
+            job = session.get(Job, job_id)
+            if job is None:
+                err.print(f"[red]No job {job_id}.[/] `footnote jobs` lists them.")
+                raise typer.Exit(1)
+            events = list(job.events)
+        _show_job(job, events, as_json)
+
+    app.add_typer(jobs_app, name="jobs")
+
+    @app.command("docs")
+    def docs_cmd(
+        source: str | None = typer.Option(None, "--source", help="Only this source."),
+        as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    ) -> None:
+        """Ingested documents with their status, groups and chunk counts.
+
+        Examples: `footnote docs`, `footnote docs --source sample --json`
+        """
+        docs = list_documents(get_services(), source=source)
+        if as_json:
+            console.print_json(json.dumps([asdict(d) for d in docs], default=str))
+            return
+        table = Table("source", "path", "title", "status", "groups", "chunks")
+        for d in docs:
+            status = d.status if not d.error else f"{d.status} ({d.error[:60]})"
+            table.add_row(
+                d.source, d.path, d.title[:50], status, ",".join(d.groups), str(d.chunk_count)
+            )
+        console.print(table)

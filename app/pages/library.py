@@ -1,0 +1,102 @@
+"""Library: what is indexed, from which source, for whom, and what failed to parse.
+
+Even here a person sees only documents of their own groups: being an admin lets you run
+the library, not read every group's papers.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import ingest
+from app import session
+
+svc = session.services()
+user = session.identity().user
+assert user is not None
+
+st.title("Library")
+st.caption("Every document Footnote can quote, per source, with who may see it.")
+
+mine = ingest.list_documents(svc, user_groups=user.groups)
+hidden = len(ingest.list_documents(svc)) - len(mine)
+
+if not mine and not hidden:
+    st.info(
+        "Nothing is indexed yet. Run a source on the **Ingestion** page, or from a terminal: "
+        "`footnote ingest sample`.",
+        icon=":material/library_books:",
+    )
+    st.stop()
+
+sources = sorted({d.source for d in mine})
+cols = st.columns(4)
+cols[0].metric("Documents", len(mine))
+cols[1].metric("Chunks", sum(d.chunk_count for d in mine))
+cols[2].metric("Failed", sum(d.status == "failed" for d in mine))
+cols[3].metric("Sources", len(sources))
+if hidden:
+    st.caption(f":material/lock: {hidden} documents of groups you are not in are not listed.")
+
+left, mid, right = st.columns([3, 2, 2])
+query = left.text_input("Search by title", placeholder="e.g. expenses", key="lib_query")
+picked_sources = mid.multiselect("Source", sources, key="lib_sources")
+statuses = right.multiselect("Status", ["indexed", "failed", "pending"], key="lib_status")
+
+shown = [
+    d
+    for d in mine
+    if (not query or query.lower() in (d.title or d.path).lower())
+    and (not picked_sources or d.source in picked_sources)
+    and (not statuses or d.status in statuses)
+]
+table = pd.DataFrame(
+    [
+        {
+            "title": d.title or d.path,
+            "source": d.source,
+            "path": d.path,
+            "status": d.status,
+            "groups": list(d.groups),
+            "chunks": d.chunk_count,
+            "last ingested": d.indexed_at,
+            "error": d.error or "",
+        }
+        for d in shown
+    ],
+    columns=["title", "source", "path", "status", "groups", "chunks", "last ingested", "error"],
+)
+event = st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    on_select="rerun",
+    selection_mode="single-row",
+    key="lib_table",
+    column_config={
+        "groups": st.column_config.ListColumn("groups"),
+        "last ingested": st.column_config.DatetimeColumn(
+            "last ingested", format="YYYY-MM-DD HH:mm"
+        ),
+        "error": st.column_config.TextColumn("error", width="medium"),
+    },
+)
+st.caption(f"{len(shown)} of {len(mine)} documents. Select a row to read its chunks.")
+
+rows = event.selection.rows if event else []
+if rows:
+    document = shown[rows[0]]
+    st.subheader(document.title or document.path)
+    st.caption(
+        f"{document.source} / {document.path} · {document.parser or 'parser unknown'} · "
+        f"groups: {', '.join(document.groups)}"
+    )
+    if document.error:
+        st.error(document.error, icon=":material/error:")
+    for chunk in ingest.document_chunks(svc, document.id):
+        where = chunk.section or "(no section)"
+        page = f" · page {chunk.page}" if chunk.page else ""
+        with st.expander(f"#{chunk.ordinal + 1} · {where}{page}"):
+            st.caption(f"{chunk.token_count} tokens")
+            st.text(chunk.text)

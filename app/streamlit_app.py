@@ -1,0 +1,54 @@
+"""Footnote's Streamlit app: the entry script that ``footnote app`` serves.
+
+It decides who is asking (``app.session.identity``), lists only the pages that person may
+open (the admin pages are not even shown to others), and starts the background runner
+for ingestion jobs. Each page is a script in ``app/pages``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+import core  # noqa: F401  (offline environment before heavy imports)
+from app import session
+
+PAGES = Path(__file__).resolve().parent / "pages"
+
+st.set_page_config(
+    page_title="Footnote",
+    page_icon=":material/menu_book:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+st.logo(str(Path(__file__).resolve().parent / "static" / "logo.svg"), size="large")
+
+who = session.identity()
+
+if who.user is None:
+    st.title("Footnote")
+    st.info(who.problem, icon=":material/lock:")
+    if who.mode == "oidc":
+        st.button("Sign in", type="primary", on_click=st.login)
+    st.stop()
+
+session.start_job_runner()
+
+ask = st.Page(PAGES / "ask.py", title="Ask", icon=":material/forum:", default=True)
+admin = [
+    st.Page(PAGES / "library.py", title="Library", icon=":material/library_books:"),
+    st.Page(PAGES / "ingestion.py", title="Ingestion", icon=":material/upload_file:"),
+    st.Page(PAGES / "evals.py", title="Evals", icon=":material/fact_check:"),
+    st.Page(PAGES / "usage.py", title="Usage", icon=":material/monitoring:"),
+]
+page = st.navigation({"": [ask], "Manage": admin} if who.is_admin else [ask])
+
+with st.sidebar:
+    mode = {"oidc": "signed in", "header": "signed in via proxy", "local": "local mode"}[who.mode]
+    st.caption(f":material/person: **{who.user.name}** · {mode}")
+    st.caption("Groups: " + ", ".join(who.user.groups))
+    if who.mode == "oidc":
+        st.button("Sign out", on_click=st.logout, type="tertiary")
+
+page.run()

@@ -1,0 +1,33 @@
+"""LLM clients: one protocol, an OpenAI(-compatible) client, a scripted fake.
+
+``make_llm(settings)`` builds the configured client; callers depend only on
+``LLMClient``. ``record_call`` prices a call and logs it to ``llm_calls``.
+"""
+
+from core.llm.base import ChatMessage, Completion, LLMAuthError, LLMClient, LLMError, LLMUsage
+from core.llm.fake import FakeLLM
+from core.llm.metering import call_cost, record_call
+from core.llm.models import context_window
+from core.llm.openai_client import OpenAIClient
+from core.settings import Settings
+
+
+def make_llm(settings: Settings) -> LLMClient:
+    """The client for ``settings`` (OpenAI, or the compatible server at openai_base_url)."""
+    return OpenAIClient(settings)
+
+
+__all__ = [
+    "ChatMessage",
+    "Completion",
+    "FakeLLM",
+    "LLMAuthError",
+    "LLMClient",
+    "LLMError",
+    "LLMUsage",
+    "OpenAIClient",
+    "call_cost",
+    "context_window",
+    "make_llm",
+    "record_call",
+]

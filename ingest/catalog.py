@@ -1,0 +1,96 @@
+"""What has been ingested: documents (filtered by who may see them) and their chunks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from core.db import Chunk, Document
+from core.services import Services
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: str
+    source: str
+    path: str
+    title: str
+    status: str
+    """indexed | failed (an indexed document with ``error`` kept its last good version)"""
+    error: str | None
+    groups: list[str]
+    chunk_count: int
+    parser: str
+    indexed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ChunkInfo:
+    id: str
+    ordinal: int
+    section: str
+    page: int | None
+    token_count: int
+    text: str
+
+
+def list_documents(
+    services: Services,
+    user_groups: Iterable[str] | None = None,
+    source: str | None = None,
+    status: str | None = None,
+) -> list[DocumentInfo]:
+    """Documents by source and path; ``user_groups`` hides what those groups may not read."""
+    query = select(Document).order_by(Document.source, Document.path)
+    if source:
+        query = query.where(Document.source == source)
+    if status:
+        query = query.where(Document.status == status)
+    allowed = None if user_groups is None else set(user_groups)
+    with services.sessions() as session:
+        return [
+            _info(d)
+            for d in session.scalars(query)
+            if allowed is None or allowed.intersection(d.groups)
+        ]
+
+
+def _info(doc: Document) -> DocumentInfo:
+    return DocumentInfo(
+        id=doc.id,
+        source=doc.source,
+        path=doc.path,
+        title=doc.title,
+        status=doc.status,
+        error=doc.error,
+        groups=list(doc.groups),
+        chunk_count=doc.chunk_count,
+        parser=doc.parser,
+        indexed_at=doc.indexed_at,
+    )
+
+
+def document_chunks(services: Services, doc_id: str) -> list[ChunkInfo]:
+    """A document's chunks in order, with their text from the index."""
+    with services.sessions() as session:
+        rows = session.scalars(
+            select(Chunk).where(Chunk.document_id == doc_id).order_by(Chunk.ordinal)
+        ).all()
+    payloads: dict[str, dict[str, Any]] = {
+        hit.id: hit.payload for hit in services.index.get([c.id for c in rows])
+    }
+    return [
+        ChunkInfo(
+            id=c.id,
+            ordinal=c.ordinal,
+            section=c.section,
+            page=c.page,
+            token_count=c.token_count,
+            text=str(payloads.get(c.id, {}).get("text", "")),
+        )
+        for c in rows
+    ]

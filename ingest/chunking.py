@@ -1,0 +1,245 @@
+"""Structure-aware chunking, sized in tiktoken tokens, checked against the embedder.
+
+Elements become *pieces* that should not be cut: sentences of a paragraph, the items
+of a list (with its lead-in), the rows of a table (with its header). Pieces are packed
+greedily into chunks of about ``target_tokens`` without crossing a heading, so each
+chunk has one section path. A whole table or list that fits is one piece and stays
+whole. Every chunk must also fit the embedder's window *with* its "title › section"
+prefix, because that is the text embedded and the model silently drops what is past
+its window; pieces that cannot fit alone are cut at word boundaries, the last resort.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ingest.parsing import Element, ParsedDocument
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
+_SEPARATOR = " › "
+
+TokenCounter = Callable[[str], int]
+
+
+@dataclass(frozen=True)
+class ChunkDraft:
+    text: str
+    """The chunk alone: what is shown and cited."""
+    embed_text: str
+    """``title › section`` + blank line + text: what is embedded."""
+    section: tuple[str, ...]
+    page: int | None
+    token_count: int
+
+
+@dataclass(frozen=True)
+class _Piece:
+    text: str
+    section: tuple[str, ...]
+    page: int | None
+    group: int
+    """Pieces of one element share a group: joined with a space or newline, not a gap."""
+    joiner: str = " "
+    header: str = ""
+    """Repeated at the top of a chunk that continues this group (table header, lead-in)."""
+
+
+@dataclass
+class Limits:
+    target_tokens: int
+    count_tokens: TokenCounter
+    """tiktoken count: the chunk size measure."""
+    count_window: TokenCounter | None = None
+    """The embedder's own count of the embedded text (None: no window to respect)."""
+    max_window: int | None = None
+
+    def fits_target(self, text: str) -> bool:
+        return self.count_tokens(text) <= self.target_tokens
+
+    def fits_window(self, embed_text: str) -> bool:
+        if self.count_window is None or self.max_window is None:
+            return True
+        return self.count_window(embed_text) <= self.max_window
+
+
+def prefix(title: str, section: tuple[str, ...]) -> str:
+    return _SEPARATOR.join((title, *section)) if title else _SEPARATOR.join(section)
+
+
+def embed_text(title: str, section: tuple[str, ...], text: str) -> str:
+    head = prefix(title, section)
+    return f"{head}\n\n{text}" if head else text
+
+
+def chunk_document(doc: ParsedDocument, limits: Limits) -> list[ChunkDraft]:
+    """The chunks of one parsed document, in reading order."""
+    pieces = _pieces(doc, limits)
+    chunks: list[ChunkDraft] = []
+    current: list[_Piece] = []
+
+    def emit() -> None:
+        if current:
+            text = _join(current)
+            section = current[0].section
+            chunks.append(
+                ChunkDraft(
+                    text=text,
+                    embed_text=embed_text(doc.title, section, text),
+                    section=section,
+                    page=current[0].page,
+                    token_count=limits.count_tokens(text),
+                )
+            )
+            current.clear()
+
+    for piece in pieces:
+        if current and current[0].section != piece.section:
+            emit()
+        candidate = [*current, piece]
+        if current and not _fits(doc.title, candidate, limits):
+            emit()
+            if piece.header and piece.group == candidate[-2].group:
+                piece = _Piece(
+                    f"{piece.header}\n{piece.text}", piece.section, piece.page, piece.group, "\n"
+                )
+        current.append(piece)
+    emit()
+    return chunks
+
+
+def _fits(title: str, pieces: list[_Piece], limits: Limits) -> bool:
+    text = _join(pieces)
+    window_text = embed_text(title, pieces[0].section, text)
+    return limits.fits_target(text) and limits.fits_window(window_text)
+
+
+def _join(pieces: list[_Piece]) -> str:
+    parts = [pieces[0].text]
+    for prev, piece in zip(pieces, pieces[1:], strict=False):
+        parts.append(piece.joiner if piece.group == prev.group else "\n\n")
+        parts.append(piece.text)
+    return "".join(parts)
+
+
+def _sections(doc: ParsedDocument) -> list[tuple[Element, tuple[str, ...]]]:
+    """Body elements with the heading path they sit under (titles build the path)."""
+    stack: list[tuple[int, str]] = []
+    out: list[tuple[Element, tuple[str, ...]]] = []
+    for element in doc.elements:
+        if element.kind == "title":
+            if not stack and element.text.strip() == doc.title.strip():
+                continue
+            while stack and stack[-1][0] >= element.level:
+                stack.pop()
+            stack.append((element.level, element.text))
+            continue
+        out.append((element, tuple(text for _, text in stack)))
+    return out
+
+
+def _pieces(doc: ParsedDocument, limits: Limits) -> list[_Piece]:
+    """Atomic pieces; lists are gathered with their lead-in paragraph."""
+    pieces: list[_Piece] = []
+    body = _sections(doc)
+    group = 0
+    i = 0
+    while i < len(body):
+        element, section = body[i]
+        group += 1
+        if element.kind == "table":
+            header, rows = (element.rows[0], element.rows[1:]) if element.rows else ("", ())
+            pieces.extend(
+                _block(doc.title, rows, header, section, element.page, group, limits, table=True)
+            )
+            i += 1
+            continue
+        if element.kind == "list" or _leads_list(body, i):
+            lead = element.text if element.kind != "list" else ""
+            j = i + 1 if lead else i
+            items: list[str] = []
+            while j < len(body) and body[j][0].kind == "list" and body[j][1] == section:
+                items.append(f"- {body[j][0].text}")
+                j += 1
+            pieces.extend(
+                _block(doc.title, tuple(items), lead, section, element.page, group, limits)
+            )
+            i = j
+            continue
+        for sentence in _SENTENCE_END.split(element.text):
+            for part in _cut(doc.title, sentence, section, limits):
+                pieces.append(_Piece(part, section, element.page, group))
+        i += 1
+    return pieces
+
+
+def _leads_list(body: list[tuple[Element, tuple[str, ...]]], i: int) -> bool:
+    element, section = body[i]
+    return (
+        element.kind == "text"
+        and i + 1 < len(body)
+        and body[i + 1][0].kind == "list"
+        and body[i + 1][1] == section
+    )
+
+
+def _block(
+    title: str,
+    lines: tuple[str, ...],
+    header: str,
+    section: tuple[str, ...],
+    page: int | None,
+    group: int,
+    limits: Limits,
+    table: bool = False,
+) -> list[_Piece]:
+    """A table or list: one piece when it fits the window, else a piece per line.
+
+    A whole table may exceed the size target (it stays whole where it fits the window);
+    a list is kept whole only within the target, like any other text.
+    """
+    whole = "\n".join(x for x in (header, *lines) if x)
+    if limits.fits_window(embed_text(title, section, whole)) and (
+        table or limits.fits_target(whole)
+    ):
+        return [_Piece(whole, section, page, group, "\n")]
+    out = [_Piece(header, section, page, group, "\n")] if header else []
+    for line in lines:
+        out.extend(
+            _Piece(part, section, page, group, "\n", header)
+            for part in _cut(title, line, section, limits, room_for=header)
+        )
+    return out
+
+
+def _cut(
+    title: str, text: str, section: tuple[str, ...], limits: Limits, room_for: str = ""
+) -> list[str]:
+    """``text`` as is when it fits alone, else word runs that do (the last resort).
+
+    Word token counts are summed as an estimate; the exact check runs only near the
+    budget, so a 50,000-word run-on line costs linear time, not quadratic.
+    """
+
+    def fits(candidate: str) -> bool:
+        joined = f"{room_for}\n{candidate}" if room_for else candidate
+        return limits.fits_target(joined) and limits.fits_window(embed_text(title, section, joined))
+
+    if fits(text):
+        return [text]
+    budget = limits.target_tokens - limits.count_tokens(room_for)
+    parts: list[str] = []
+    current: list[str] = []
+    running = 0
+    for word in text.split():
+        cost = limits.count_tokens(" " + word)
+        near = running + cost > 0.8 * budget
+        if current and near and not fits(" ".join([*current, word])):
+            parts.append(" ".join(current))
+            current, running = [], 0
+        current.append(word)
+        running += cost
+    if current:
+        parts.append(" ".join(current))
+    return parts

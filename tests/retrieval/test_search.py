@@ -1,0 +1,101 @@
+"""Hybrid search: fusion, access groups inside the engine query, filters, diversity."""
+
+from __future__ import annotations
+
+from core.index import Hit
+from core.services import Services
+from retrieval import FootnoteRetriever, search
+from retrieval.search import Fusion, diversify, fuse
+from retrieval.types import Filters, Passage, User
+from tests.retrieval.conftest import chunk_id
+
+EVERYONE = User("ann", groups=("all",))
+HR = User("hana", groups=("all", "hr"))
+
+
+def _passage(cid: str, doc: str, ordinal: int, text: str, section: str = "S") -> Passage:
+    return Passage(
+        chunk_id=cid,
+        doc_id=doc,
+        text=text,
+        title=doc,
+        source="t",
+        path=f"{doc}.md",
+        section=[section],
+        page=None,
+        groups=["all"],
+        score=1.0,
+        chunk_ids=[cid],
+        ordinal=ordinal,
+    )
+
+
+def test_weighted_rrf_rewards_agreement_and_respects_weights() -> None:
+    dense = [Hit("a", 0.9), Hit("b", 0.8), Hit("c", 0.7)]
+    sparse = [Hit("c", 9.0), Hit("a", 5.0)]
+    fused = fuse(dense, sparse, Fusion(rrf_k=60))
+    assert [h.id for h, _ in fused] == ["a", "c", "b"]
+    assert fused[0][1] == 1 / 61 + 1 / 62
+    sparse_heavy = fuse(dense, sparse, Fusion(dense_weight=0.2, sparse_weight=1.0, rrf_k=60))
+    assert sparse_heavy[0][0].id == "c"
+
+
+def test_finds_the_answer_by_both_words_and_meaning(indexed: Services) -> None:
+    found = search("how many days of annual leave do employees get", EVERYONE, services=indexed)
+    assert found[0].path == "hr/leave-policy.md"
+    assert found[0].section == ["Annual leave"]
+
+
+def test_restricted_chunks_are_filtered_in_the_engine(indexed: Services) -> None:
+    query = "salary band senior engineer ZEBRA-42"
+    assert all(p.source != "restricted" for p in search(query, EVERYONE, services=indexed))
+    assert search(query, HR, services=indexed)[0].path == "hr/salary-bands-2026.md"
+
+
+def test_optional_filters(indexed: Services) -> None:
+    only_restricted = search(
+        "annual leave", HR, services=indexed, filters=Filters(sources=("restricted",))
+    )
+    assert {p.source for p in only_restricted} == {"restricted"}
+    leave = search("annual leave", EVERYONE, services=indexed)[0]
+    in_doc = search("parking", EVERYONE, services=indexed, filters=Filters(doc_ids=(leave.doc_id,)))
+    assert {p.doc_id for p in in_doc} == {leave.doc_id}
+    assert search("   ", EVERYONE, services=indexed) == []
+
+
+def test_near_copies_are_dropped(indexed: Services) -> None:
+    found = search("staff parking north car park", EVERYONE, services=indexed)
+    assert sum(p.title.startswith("Parking") for p in found) == 1
+
+
+def test_adjacent_chunks_of_one_section_merge(indexed: Services) -> None:
+    found = search("annual leave requests HR portal days", EVERYONE, services=indexed)
+    leave = [p for p in found if p.path == "hr/leave-policy.md" and p.section == ["Annual leave"]]
+    assert len(leave) == 1
+    assert leave[0].chunk_ids == [
+        chunk_id("hr/leave-policy.md", 0),
+        chunk_id("hr/leave-policy.md", 1),
+    ]
+    assert "25 days" in leave[0].text and "HR portal" in leave[0].text
+
+
+def test_diversify_caps_chunks_per_document() -> None:
+    ranked = [
+        _passage(f"c{i}", "doc", i * 2, f"distinct text number {i} about x{i}") for i in range(5)
+    ]
+    ranked.append(_passage("o", "other", 0, "another document entirely"))
+    kept = diversify(ranked, top_k=8, max_per_doc=2)
+    assert [p.chunk_id for p in kept] == ["c0", "c1", "o"]
+
+
+def test_diversify_does_not_merge_across_sections() -> None:
+    ranked = [_passage("a", "d", 0, "alpha one", "S1"), _passage("b", "d", 1, "beta two", "S2")]
+    assert [p.chunk_id for p in diversify(ranked, top_k=8, max_per_doc=3)] == ["a", "b"]
+
+
+def test_llama_index_retriever(indexed: Services) -> None:
+    retriever = FootnoteRetriever(EVERYONE, services=indexed, top_k=3)
+    nodes = retriever.retrieve("VPN client")
+    assert nodes[0].node.metadata["path"] == "it/vpn-setup.md"
+    assert nodes[0].node.metadata["page"] == 2
+    assert all(n.node.metadata["source"] != "restricted" for n in retriever.retrieve("salary"))
