@@ -46,7 +46,7 @@ bench: setup  ## benchmarks; figures go to docs/benchmarks.md
 	@if [ -d ../shared/datasets/scifact ]; then $(BIN)/footnote bench retrieval ../shared/datasets/scifact; fi
 
 bench-ingest: setup
-	$(BIN)/footnote bench ingest
+	$(BIN)/python -m ingest.bench
 
 clean:
 	rm -rf .footnote .pytest_cache

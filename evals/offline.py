@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from core.embeddings import Embedder
 from evals import text
 from evals.verifier import Verdict
+from retrieval.types import Passage
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,9 @@ class OfflineWeights:
     lexical: float
     threshold: float
 
+
+_CACHE_LIMIT = 50_000
+"""Texts whose vectors are kept (about 75 MB at 384 dimensions)."""
 
 # Fitted on BEGIN dev (/work/shared/datasets/faithfulness-dev: 1,229 labelled responses,
 # logistic regression on the weakest claim's signals, threshold at the best balanced
@@ -45,7 +50,7 @@ class _Item:
 
     claims: list[str]
     passages: list[list[str]]
-    """Per passage: its windows of one and two consecutive sentences."""
+    """Per passage: its sentences (what the claim is compared with)."""
     context: list[str]
 
 
@@ -55,18 +60,28 @@ class OfflineVerifier:
     def __init__(self, embedder: Embedder | None = None, weights: OfflineWeights = CALIBRATED):
         self._embedder = embedder
         self.weights = weights
+        self._vectors: dict[str, np.ndarray] = {}
 
     @property
     def embedder(self) -> Embedder:
         """The local MiniLM the weights were fitted with, loaded on first use."""
         if self._embedder is None:
-            from core.embeddings.local import LocalEmbedder
-
-            self._embedder = LocalEmbedder()
+            self._embedder = _minilm()
         return self._embedder
 
     def claims(self, answer: str) -> list[str]:
         return text.claims(answer)
+
+    def answer_relevancy(self, question: str, answer: str) -> float:
+        """Cosine similarity of question and answer (markers stripped), floored at 0."""
+        vectors = self._embed([question, text.strip_citations(answer)])
+        return round(max(0.0, float(vectors[question] @ vectors[text.strip_citations(answer)])), 4)
+
+    def relevant_passages(
+        self, question: str, passages: Sequence[Passage], gold: Sequence[str]
+    ) -> list[bool] | None:
+        """A passage is relevant when it comes from a gold source document."""
+        return [p.path in set(gold) for p in passages] if gold else None
 
     def verify(self, claims: Sequence[str], context: Sequence[str]) -> list[Verdict]:
         return self.verify_many([(claims, context)])[0]
@@ -126,17 +141,31 @@ class OfflineVerifier:
         return signals[:, 2] / (1.0 + np.exp(-logit))
 
     def _embed_all(self, items: Sequence[_Item]) -> dict[str, np.ndarray]:
-        texts = sorted({t for it in items for t in [*it.claims, *_flat(it.passages)]})
-        vectors = self.embedder.embed(texts) if texts else np.zeros((0, 0))
-        return dict(zip(texts, vectors, strict=True))
+        return self._embed([t for it in items for t in [*it.claims, *_flat(it.passages)]])
+
+    def _embed(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """Vectors by text; a run checks the same passages many times, so they are kept."""
+        if len(self._vectors) > _CACHE_LIMIT:
+            self._vectors.clear()
+        missing = sorted(set(texts) - self._vectors.keys())
+        if missing:
+            self._vectors.update(zip(missing, self.embedder.embed(missing), strict=True))
+        return {t: self._vectors[t] for t in texts}
+
+
+@lru_cache(maxsize=1)
+def _minilm() -> Embedder:
+    """One MiniLM per process for every verifier that was not handed an embedder."""
+    from core.embeddings.local import LocalEmbedder
+
+    return LocalEmbedder()
 
 
 def _prepare(claims: Sequence[str], context: Sequence[str]) -> _Item:
     passages = []
     for passage in context:
         sents = text.sentences(passage) or [passage]
-        pairs = [f"{a} {b}" for a, b in zip(sents, sents[1:], strict=False)]
-        passages.append(sents + pairs)
+        passages.append(sents)
     return _Item([text.strip_citations(c) for c in claims], passages, list(context))
 
 

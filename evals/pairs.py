@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from evals.agreement import Agreement, agreement
+from evals.offline import CALIBRATED, OfflineVerifier
 from evals.verifier import Verdict, Verifier, faithfulness
 
 
@@ -91,3 +92,13 @@ def pair_agreement(
         [int(label) for label, _ in labelled],
         threshold,
     )
+
+
+def score_file(
+    path: Path, threshold: float | None = None
+) -> tuple[list[Pair], list[PairScore], Agreement | None]:
+    """Score a pairs file with the offline verifier (its calibrated threshold, or yours)."""
+    weights = CALIBRATED if threshold is None else replace(CALIBRATED, threshold=threshold)
+    pairs = load_pairs(path)
+    scores = score_pairs(pairs, OfflineVerifier(weights=weights))
+    return pairs, scores, pair_agreement(pairs, scores, weights.threshold)

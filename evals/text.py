@@ -84,7 +84,11 @@ def sentences(text: str) -> list[str]:
         if _HEADING.match(line):
             continue
         line = _LIST_MARK.sub("", line).strip()
-        out.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
+        for part in filter(None, (p.strip() for p in _SENTENCE_END.split(line))):
+            if out and not strip_citations(part):
+                out[-1] = f"{out[-1]} {part}"  # "... holidays. [1]": the marker cites it
+            else:
+                out.append(part)
     return out
 
 

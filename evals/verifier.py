@@ -1,5 +1,6 @@
-"""The faithfulness seam: a verifier splits an answer into claims and checks each claim
-against the retrieved context.
+"""The grading seam: a verifier splits an answer into claims and checks each claim
+against the retrieved context; it also grades answer relevancy and which passages are
+relevant (for context precision).
 
 Two implementations: ``OfflineVerifier`` (embeddings + word overlap + name/number
 agreement, calibrated on BEGIN; no network) and ``JudgeVerifier`` (an LLM with JSON
@@ -11,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
+
+from retrieval.types import Passage
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,16 @@ class Verifier(Protocol):
         self, checks: Sequence[tuple[Sequence[str], Sequence[str]]]
     ) -> list[list[Verdict]]:
         """``verify`` for many (claims, context) checks (batched where that is cheaper)."""
+        ...
+
+    def answer_relevancy(self, question: str, answer: str) -> float:
+        """How well the answer addresses the question, in [0, 1]."""
+        ...
+
+    def relevant_passages(
+        self, question: str, passages: Sequence[Passage], gold: Sequence[str]
+    ) -> list[bool] | None:
+        """Per retrieved passage, is it relevant (None: this verifier cannot tell)."""
         ...
 
 

@@ -2,11 +2,12 @@
 
 Elements become *pieces* that should not be cut: sentences of a paragraph, the items
 of a list (with its lead-in), the rows of a table (with its header). Pieces are packed
-greedily into chunks of about ``target_tokens`` without crossing a heading, so each
-chunk has one section path. A whole table or list that fits is one piece and stays
-whole. Every chunk must also fit the embedder's window *with* its "title › section"
-prefix, because that is the text embedded and the model silently drops what is past
-its window; pieces that cannot fit alone are cut at word boundaries, the last resort.
+greedily into chunks of about ``target_tokens`` without crossing a heading or a page
+break, so each chunk cites one section path and one page. A whole table or list that
+fits is one piece and stays whole. Every chunk must also fit the embedder's window
+*with* its "title › section" prefix, because that is the text embedded and the model
+silently drops what is past its window; pieces that cannot fit alone are cut at word
+boundaries, the last resort.
 """
 
 from __future__ import annotations
@@ -95,8 +96,8 @@ def chunk_document(doc: ParsedDocument, limits: Limits) -> list[ChunkDraft]:
             current.clear()
 
     for piece in pieces:
-        if current and current[0].section != piece.section:
-            emit()
+        if current and (current[0].section, current[0].page) != (piece.section, piece.page):
+            emit()  # a chunk has one section and one page: citations point at both
         candidate = [*current, piece]
         if current and not _fits(doc.title, candidate, limits):
             emit()
@@ -218,8 +219,8 @@ def _cut(
 ) -> list[str]:
     """``text`` as is when it fits alone, else word runs that do (the last resort).
 
-    Word token counts are summed as an estimate; the exact check runs only near the
-    budget, so a 50,000-word run-on line costs linear time, not quadratic.
+    Each check counts a candidate no longer than one chunk, so even a 50,000-word
+    run-on line costs linear time.
     """
 
     def fits(candidate: str) -> bool:
@@ -228,18 +229,13 @@ def _cut(
 
     if fits(text):
         return [text]
-    budget = limits.target_tokens - limits.count_tokens(room_for)
     parts: list[str] = []
     current: list[str] = []
-    running = 0
     for word in text.split():
-        cost = limits.count_tokens(" " + word)
-        near = running + cost > 0.8 * budget
-        if current and near and not fits(" ".join([*current, word])):
+        if current and not fits(" ".join([*current, word])):
             parts.append(" ".join(current))
-            current, running = [], 0
+            current = []
         current.append(word)
-        running += cost
     if current:
         parts.append(" ".join(current))
     return parts

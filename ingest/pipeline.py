@@ -307,15 +307,15 @@ class Pass:
             and doc.meta.get("date") == prepared.date
             and doc.title == prepared.title
         )
-        to_write = [
+        kept = [
             i
             for i, cid in enumerate(ids)
-            if not (
-                same_doc_payload
-                and cid in old
-                and (old[cid].ordinal, old[cid].page) == (i, prepared.drafts[i].page)
-            )
+            if same_doc_payload
+            and cid in old
+            and (old[cid].ordinal, old[cid].page) == (i, prepared.drafts[i].page)
         ]
+        in_index = {hit.id for hit in self.services.index.get([ids[i] for i in kept])}
+        to_write = [i for i in range(len(ids)) if i not in kept or ids[i] not in in_index]
         vectors = self._reusable_vectors({hashes[i] for i in to_write})
         to_embed = [i for i in to_write if hashes[i] not in vectors]
         return _Plan(prepared, doc_id, ids, hashes, vectors, to_embed, to_write)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import ask, bench, db, ingest, serve
+from app.cli import ask, bench, db, evals, ingest, serve
 
 app = typer.Typer(
     name="footnote",
@@ -18,6 +18,7 @@ ask.register(app)
 bench.register(app)
 serve.register(app)
 ingest.register(app)
+evals.register(app)
 
 
 def main() -> None:

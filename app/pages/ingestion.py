@@ -22,6 +22,8 @@ svc = session.services()
 user = session.identity().user
 assert user is not None
 sources = svc.settings.sources
+DETAIL = "job_detail"
+"""The job whose file events are shown; a newly queued job becomes it."""
 
 st.title("Ingestion")
 st.caption("Keep the library in step with the source folders.")
@@ -37,7 +39,7 @@ if not sources:
 
 def _queue(source: str, paths: tuple[str, ...] = ()) -> None:
     job_id = ingest.queue_job(svc, source, paths, requested_by=user.id)
-    st.session_state["job_id"] = job_id
+    st.session_state[DETAIL] = job_id
     st.toast(f"Job {job_id} queued for {source}.", icon=":material/schedule:")
 
 
@@ -65,6 +67,14 @@ with upload_tab, st.form("upload", border=False, clear_on_submit=True):
                 path.write_bytes(upload.getbuffer())
                 saved.append(str(path))
             _queue(str(target), tuple(saved))
+
+
+def _retry(job_id: int) -> None:
+    """Parse a job's failed files again, now (they are few), and show that new job."""
+    retried = ingest.retry_failed(svc, job_id)
+    if retried is not None:
+        st.session_state[DETAIL] = retried.job_id
+        st.toast(f"Job {retried.job_id}: {retried.status}.", icon=":material/replay:")
 
 
 def _rate(job: Job) -> str:
@@ -131,14 +141,13 @@ _jobs_panel()
 
 if jobs:
     st.subheader("Job details")
-    ids = [job.id for job in jobs]
-    default = st.session_state.get("job_id")
+    if st.session_state.get(DETAIL) not in {job.id for job in jobs}:
+        st.session_state[DETAIL] = jobs[0].id
     chosen = st.selectbox(
         "Job",
-        ids,
-        index=ids.index(default) if default in ids else 0,
+        [job.id for job in jobs],
         format_func=lambda i: next(f"#{j.id} · {j.source} · {j.status}" for j in jobs if j.id == i),
-        key="job_detail",
+        key=DETAIL,
     )
     job = next(j for j in jobs if j.id == chosen)
     if job.error:
@@ -147,12 +156,7 @@ if jobs:
     failed = [e for e in events if e.action == "failed"]
     if failed:
         st.warning(f"{len(failed)} files failed in this job.", icon=":material/warning:")
-        if st.button("Re-run failed files", icon=":material/replay:"):
-            with st.spinner("Parsing the failed files again…"):
-                retried = ingest.retry_failed(svc, job.id)
-            if retried is not None:
-                st.session_state["job_id"] = retried.job_id
-            st.rerun()
+        st.button("Re-run failed files", icon=":material/replay:", on_click=_retry, args=(job.id,))
     if events:
         st.dataframe(
             pd.DataFrame(

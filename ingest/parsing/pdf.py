@@ -24,15 +24,23 @@ _HEADING_MAX_CHARS = 120
 _BULLET = re.compile(r"^\s*(?:[•\-–*▪◦]|\d{1,2}[.)])\s+")
 
 
-def _box_size(box: LTTextContainer) -> float:
-    sizes = [
-        ch.size
-        for line in box
-        if isinstance(line, LTTextLine)
-        for ch in line
-        if isinstance(ch, LTChar) and ch.get_text().strip()
-    ]
+def _line_size(line: LTTextLine) -> float:
+    sizes = [ch.size for ch in line if isinstance(ch, LTChar) and ch.get_text().strip()]
     return statistics.median(sizes) if sizes else 0.0
+
+
+def _runs(box: LTTextContainer) -> list[tuple[str, float]]:
+    """A text box split where the font size changes (pdfminer glues a heading to its body)."""
+    runs: list[tuple[list[str], float]] = []
+    for line in box:
+        if not isinstance(line, LTTextLine) or not line.get_text().strip():
+            continue
+        size = _line_size(line)
+        if runs and abs(runs[-1][1] - size) < 0.5:
+            runs[-1][0].append(line.get_text())
+        else:
+            runs.append(([line.get_text()], size))
+    return [(" ".join(" ".join(lines).split()), size) for lines, size in runs]
 
 
 class PdfParser:
@@ -45,9 +53,7 @@ class PdfParser:
             for page_no, page in enumerate(extract_pages(str(path), laparams=LAParams()), 1):
                 for box in page:
                     if isinstance(box, LTTextContainer):
-                        text = " ".join(box.get_text().split())
-                        if text:
-                            boxes.append((page_no, text, _box_size(box)))
+                        boxes.extend((page_no, text, size) for text, size in _runs(box) if text)
         except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
             raise ParseError("encrypted PDF: save an unprotected copy to ingest it") from exc
         except PDFSyntaxError as exc:

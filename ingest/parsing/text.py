@@ -26,6 +26,9 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _SNIFF = 8192
+_WESTERN = ("cp1252", "latin_1", "iso8859_15")
+"""Preferred when charset detection finds them plausible: short latin-1 notes are
+otherwise often guessed as cp1250 and lose their accents."""
 
 
 def read_text(path: Path) -> str:
@@ -45,7 +48,9 @@ def read_text(path: Path) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data).best()
+    matches = from_bytes(data)
+    western = next((m for m in matches if m.encoding in _WESTERN), None)
+    best = western or matches.best()
     if best is None:
         raise ParseError("not UTF-8 and no other text encoding fits: save it as UTF-8")
     return str(best)

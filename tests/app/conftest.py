@@ -42,21 +42,3 @@ def open_app(sample_services: Services) -> Iterator[OpenApp]:
     session.use_services(None)
     session.sign_in_as(None)
 
-
-# TEMPORARY until tests/conftest.py has the shared one.
-@pytest.fixture(scope="session")
-def sample_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    from core.settings import SourceConfig
-    from ingest import run_job
-    from tests.conftest import SAMPLE_CORPUS, make_settings
-
-    settings = make_settings(
-        tmp_path_factory.mktemp("sample"),
-        embedder="local",
-        sources={"sample": SourceConfig(path=SAMPLE_CORPUS)},
-        group_map={},
-    )
-    svc = Services(settings)
-    run_job(svc, "sample")
-    yield svc
-    svc.close()

@@ -10,8 +10,8 @@ screenshot of every page (into ``artifacts/screenshots``, printed at the end).
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import socket
 import subprocess

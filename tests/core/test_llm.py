@@ -98,9 +98,7 @@ def test_stream_that_breaks_mid_way(tmp_path: Path, openai_server: OpenAIServer)
 
 
 @pytest.mark.parametrize("stream", [True, False])
-def test_garbage_is_an_llm_error(
-    tmp_path: Path, openai_server: OpenAIServer, stream: bool
-) -> None:
+def test_garbage_is_an_llm_error(tmp_path: Path, openai_server: OpenAIServer, stream: bool) -> None:
     openai_server.script(Reply.garbage())
     client = _client(tmp_path, openai_server)
     with pytest.raises(LLMError):

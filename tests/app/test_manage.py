@@ -1,0 +1,77 @@
+"""The admin pages: Library, Ingestion, Evals and Usage, on the ingested sample corpus."""
+
+from __future__ import annotations
+
+import time
+
+from core.db import EvalResult, EvalRun, Job
+from core.services import Services
+from tests.app.conftest import OpenApp
+
+ADMIN = {"user": "ops", "groups": ["all", "admin", "hr", "finance", "engineering", "leadership"]}
+
+
+def test_library_searches_titles_and_opens_chunks(open_app: OpenApp) -> None:
+    at = open_app(**ADMIN)
+    at.switch_page("pages/library.py").run()
+    at.text_input(key="lib_query").set_value("vpn").run()
+    titles = list(at.dataframe[0].value["title"])
+    assert titles and all("vpn" in t.lower() for t in titles)
+    assert {m.label: m.value for m in at.metric}["Failed"] == "2"  # the empty and the scanned file
+
+
+def test_ingestion_runs_a_source_through_the_background_runner(
+    open_app: OpenApp, sample_services: Services
+) -> None:
+    at = open_app(**ADMIN)
+    at.switch_page("pages/ingestion.py").run()
+    at.selectbox(key="run_source_name").set_value("sample")
+    next(b for b in at.button if b.label == "Run ingestion").click().run()
+    assert not at.exception, at.exception[0].message
+    job_id = at.session_state["job_detail"]
+
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        with sample_services.sessions() as session:
+            job = session.get(Job, job_id)
+        if job is not None and job.status not in ("queued", "running"):
+            break
+        time.sleep(0.5)
+    assert job is not None and job.status == "succeeded", job and job.error
+    assert job.requested_by == "ops"
+
+    at.run()
+    events = at.dataframe[-1].value
+    assert set(events["action"]) >= {"unchanged"}
+    assert "notes/empty-notes.txt" in set(events["file"])
+
+
+def test_evals_show_runs_metrics_and_questions(
+    open_app: OpenApp, sample_services: Services
+) -> None:
+    with sample_services.sessions.begin() as session:
+        for recall in (0.6, 0.8):
+            run = EvalRun(
+                name=f"recall {recall}",
+                dataset="data/evals/sample.jsonl",
+                aggregates={"retrieval": {"recall@5": recall}, "answer": {"faithfulness": 0.9}},
+            )
+            run.results.append(
+                EvalResult(qid="fact-001", question="Who started Quillfield?", metrics={"hit": 1})
+            )
+            session.add(run)
+    at = open_app(**ADMIN)
+    at.switch_page("pages/evals.py").run()
+    assert not at.exception, at.exception[0].message
+    runs = at.dataframe[0].value
+    assert {"retrieval.recall@5", "answer.faithfulness"} <= set(runs.columns)
+    assert list(at.dataframe[1].value["qid"]) == ["fact-001"]
+
+
+def test_usage_counts_questions_and_unanswered_ones(open_app: OpenApp) -> None:
+    at = open_app(**ADMIN)
+    at.chat_input[0].set_value("What is the airspeed of an unladen swallow?").run()
+    at.switch_page("pages/usage.py").run()
+    assert not at.exception, at.exception[0].message
+    assert int({m.label: m.value for m in at.metric}["Questions"]) >= 1
+    assert any(s.value == "Unanswered questions" for s in at.subheader)

@@ -1,0 +1,72 @@
+"""Both index backends behave the same: the embedded engine and the server code path."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.index import ChunkRecord, Index, IndexLocked, SearchFilter, open_index
+from tests.conftest import make_settings
+
+DIM = 8
+
+
+@pytest.fixture(params=["edge", "server-local"])
+def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Index]:
+    extra = {"qdrant_local_path": tmp_path / "q"} if request.param == "server-local" else {}
+    idx = open_index(make_settings(tmp_path / "f", **extra), DIM)
+    yield idx
+    idx.close()
+
+
+def _record(i: int, text: str, groups: list[str], date: float) -> ChunkRecord:
+    payload = {
+        "text": text,
+        "doc_id": f"d{i}",
+        "source": "s" if i < 2 else "t",
+        "groups": groups,
+        "path": f"p{i}",
+        "doc_date": date,
+    }
+    return ChunkRecord(str(uuid.uuid5(uuid.NAMESPACE_URL, str(i))), np.eye(DIM)[i], text, payload)
+
+
+RECORDS = [
+    _record(0, "annual leave policy for everyone", ["all"], 100.0),
+    _record(1, "salary bands for the hr team", ["hr"], 200.0),
+    _record(2, "vpn setup and leave of absence", ["all", "eng"], 300.0),
+]
+
+
+def test_filters_search_and_deletes(index: Index) -> None:
+    index.upsert(RECORDS)
+    index.optimize()
+    ids = [r.id for r in RECORDS]
+    assert index.count() == 3 and index.ids() == set(ids) and index.ids("d1") == {ids[1]}
+    assert index.count(SearchFilter.for_groups(["all"])) == 2
+    assert index.count(SearchFilter(groups=None, sources=("t",))) == 1
+    assert index.count(SearchFilter(groups=None, date_from=150.0, date_to=300.0)) == 2
+    sparse = index.search_sparse("leave", SearchFilter.for_groups(["all"]), 5)
+    assert {h.payload["doc_id"] for h in sparse} == {"d0", "d2"}
+    assert index.search_sparse("salary", SearchFilter.for_groups(["all"]), 5) == []
+    dense = index.search_dense(np.eye(DIM)[1], SearchFilter.for_groups(["hr"]), 1)
+    assert dense[0].id == ids[1] and dense[0].score == pytest.approx(1.0, abs=1e-4)
+    got = index.get([ids[2]], with_vectors=True)
+    assert np.allclose(got[0].payload["_dense"], np.eye(DIM)[2])
+    index.delete_documents(["d0"])
+    index.delete([ids[1]])
+    index.flush()
+    assert index.ids() == {ids[2]}
+
+
+def test_embedded_index_has_one_owner(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    owner = open_index(settings, DIM)
+    with pytest.raises(IndexLocked, match="in use by pid"):
+        open_index(settings, DIM)
+    owner.close()
+    open_index(settings, DIM).close()

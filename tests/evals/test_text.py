@@ -1,0 +1,38 @@
+from evals import text
+
+
+def test_sentences_split_lines_lists_and_sentence_ends() -> None:
+    answer = "# Leave\nYou get 25 days [1]. It is pro-rated [2].\n- Carry over 5 days [1]\n"
+    assert text.sentences(answer) == [
+        "You get 25 days [1].",
+        "It is pro-rated [2].",
+        "Carry over 5 days [1]",
+    ]
+
+
+def test_citation_markers_are_read_and_stripped() -> None:
+    assert text.cited_numbers("Yes [2, 3] and no [2][4].") == [2, 3, 4]
+    assert text.strip_citations("Yes [2, 3] and no [1].") == "Yes and no."
+
+
+def test_claims_drop_fragments_but_keep_a_bare_answer() -> None:
+    assert text.claims("Yes. The office opens at 8:00 on weekdays.") == [
+        "The office opens at 8:00 on weekdays."
+    ]
+    assert text.claims("Yes.") == ["Yes."]
+    assert text.claims("") == []
+    assert text.claims("  [1] ") == []
+
+
+def test_phrases_match_whole_words_ignoring_case_and_punctuation() -> None:
+    assert text.contains_phrase("The code is QUILL26.", "quill26")
+    assert text.contains_phrase("costs £3,500 per month", "£3,500")
+    assert not text.contains_phrase("Routewiseness", "Routewise")
+    assert not text.contains_phrase("anything", "")
+
+
+def test_key_terms_are_numbers_and_names_not_sentence_starts() -> None:
+    terms = text.key_terms("The Bristol office has 1,000 desks since 2013.")
+    assert terms == {"bristol", "1000", "2013"}
+    assert "three" not in text.key_terms("Three days.")
+    assert "3" in text.context_terms("three days")

@@ -1,0 +1,82 @@
+"""Each format's parser on a generated file: element kinds, pages, titles, metadata."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.parsing import ParseError, parse_file
+
+
+def _kinds(path: Path) -> dict[str, list[str]]:
+    doc, _ = parse_file(path)
+    out: dict[str, list[str]] = {}
+    for e in doc.elements:
+        out.setdefault(e.kind, []).append(e.text)
+    return out
+
+
+def test_markdown_front_matter(mixed_folder: Path) -> None:
+    doc, parser = parse_file(mixed_folder / "hr" / "leave.md")
+    assert parser == "markdown" and doc.title == "Leave policy"
+    assert doc.groups == ["hr"] and doc.date is not None
+    titles = [(e.text, e.level) for e in doc.elements if e.kind == "title"]
+    assert ("Annual leave", 1) in titles
+
+
+def test_office_formats(mixed_folder: Path) -> None:
+    docx = _kinds(mixed_folder / "expenses.docx")
+    assert "Travel" in docx["title"] and "Taxi fares after 21:00" in docx["list"]
+    assert docx["table"] == ["Item | Limit\nMeal | 30 EUR\nHotel | 150 EUR"]
+    pptx, _ = parse_file(mixed_folder / "review.pptx")
+    assert {e.page for e in pptx.elements} == {1, 2}
+    xlsx = _kinds(mixed_folder / "budget.xlsx")
+    assert xlsx["table"][0].startswith("Team | Budget\nPlatform | 120000")
+    csv = _kinds(mixed_folder / "holidays.csv")
+    assert csv["table"][0].splitlines()[0] == "Date | Holiday"
+
+
+def test_pdf_pages_and_headings(mixed_folder: Path) -> None:
+    doc, _ = parse_file(mixed_folder / "handbook.pdf")
+    assert [(e.kind, e.page) for e in doc.elements] == [
+        ("title", 1),
+        ("text", 1),
+        ("title", 2),
+        ("text", 2),
+    ]
+
+
+def test_email_html_and_text(mixed_folder: Path) -> None:
+    eml, _ = parse_file(mixed_folder / "closure.eml")
+    assert eml.title == "Office closure on Friday"
+    html = _kinds(mixed_folder / "page.html")
+    assert html["list"] == ["Encrypt the disk", "Lock the screen"]
+    latin, _ = parse_file(mixed_folder / "latin1.txt")
+    assert "crème brûlée" in latin.elements[0].text
+    notes, _ = parse_file(mixed_folder / "notes.txt")
+    assert notes.elements[0].kind == "title"
+
+
+def test_utf16_without_bom(tmp_path: Path) -> None:
+    path = tmp_path / "u16.txt"
+    path.write_bytes("Hello in UTF-16.".encode("utf-16-le"))
+    doc, _ = parse_file(path)
+    assert doc.elements[0].text == "Hello in UTF-16."
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("a.txt", b"", "empty file"),
+        ("b.txt", b"   \n\n ", "only whitespace"),
+        ("c.md", b"\x00\x01\x02binary", "binary content"),
+        ("d.pdf", b"not a pdf", "corrupt PDF"),
+        ("e.pptx", b"nope", "could not parse as pptx"),
+        ("f.doc", b"old word", "unsupported file type .doc"),
+    ],
+)
+def test_bad_files_raise_clear_errors(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(ParseError, match=reason):
+        parse_file(tmp_path / name)
