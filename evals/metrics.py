@@ -147,10 +147,27 @@ def score_answer(
     offline and the error is recorded. Citation metrics are always offline: they check
     each (sentence, cited passage) pair, which is what the offline verifier is fitted for.
     """
-    m: dict[str, float | None] = dict.fromkeys(METRICS)
-    context = [p.text for p in answer.passages]
-    ranked = ranked_paths([p.path for p in answer.passages])
-    detail: dict[str, Any] = {
+    scored = Scored(dict.fromkeys(METRICS), _retrieved(question, answer))
+    if question.sources and question.answerable:
+        scored.metrics.update(retrieval_metrics(scored.detail["ranked_paths"], question.sources))
+    _score_safety_and_cost(question, answer, scored)
+    _score_citations(offline, answer, scored)
+    graded = None
+    if judge is not None:
+        try:
+            graded = _graded(judge, question, answer)
+            scored.detail["judge"] = {"name": judge.name, "status": "ok"}
+        except JudgeError as exc:
+            scored.detail["judge"] = {"name": judge.name, "status": "error", "error": str(exc)}
+    graded = graded or _graded(offline, question, answer)
+    scored.metrics.update(graded.metrics)
+    scored.detail.update(graded.detail)
+    return scored
+
+
+def _retrieved(question: EvalQuestion, answer: Answer) -> dict[str, Any]:
+    """What was retrieved and cited, as the report shows it."""
+    return {
         "mode": answer.mode,
         "standalone_question": answer.standalone_question,
         "retrieved": [
@@ -165,48 +182,38 @@ def score_answer(
             }
             for p in answer.passages
         ],
-        "ranked_paths": ranked,
+        "ranked_paths": ranked_paths([p.path for p in answer.passages]),
         "citations": [c.to_dict() for c in answer.citations],
         "gold_sources": list(question.sources),
     }
-    if question.sources and question.answerable:
-        m.update(retrieval_metrics(ranked, question.sources))
 
+
+def _score_safety_and_cost(question: EvalQuestion, answer: Answer, scored: Scored) -> None:
+    m = scored.metrics
     m["refusal_correct"] = float(answer.refused == (not question.answerable))
     if question.must_include and question.answerable:
         m["must_include"] = must_include_coverage(answer.text, question.must_include)
     if question.forbidden:
         leaked = leaks(answer.text, question.forbidden)
-        in_context = sorted({p for c in context for p in leaks(c, question.forbidden)})
+        in_context = sorted({f for p in answer.passages for f in leaks(p.text, question.forbidden)})
         m["forbidden_leakage"] = float(bool(leaked))
         m["context_leakage"] = float(bool(in_context))
-        detail["leaked"] = {"answer": leaked, "context": in_context}
+        scored.detail["leaked"] = {"answer": leaked, "context": in_context}
     m["latency_ms"] = answer.latency_ms
     m["cost_usd"] = answer.usage.cost_usd
     m["input_tokens"] = float(answer.usage.input_tokens)
     m["output_tokens"] = float(answer.usage.output_tokens)
 
+
+def _score_citations(offline: OfflineVerifier, answer: Answer, scored: Scored) -> None:
     sentences = offline.claims(answer.text) if not answer.refused else []
     sentence_verdicts, cited = _offline_checks(offline, sentences, answer)
-    m["citation_precision"], m["citation_recall"] = citation_scores(
+    scored.metrics["citation_precision"], scored.metrics["citation_recall"] = citation_scores(
         sentences, [v.supported for v in sentence_verdicts], cited
     )
-    detail["citation_checks"] = [
-        {"sentence": i, "n": n, "supported": ok} for (i, n), ok in cited.items()
+    scored.detail["citation_checks"] = [
+        {"sentence": sentences[i], "n": n, "supported": ok} for (i, n), ok in cited.items()
     ]
-
-    graded = None
-    if judge is not None:
-        try:
-            graded = _graded(judge, question, answer)
-            detail["judge"] = {"name": judge.name, "status": "ok"}
-        except JudgeError as exc:
-            detail["judge"] = {"name": judge.name, "status": "error", "error": str(exc)}
-    if graded is None:
-        graded = _graded(offline, question, answer)
-    m.update(graded.metrics)
-    detail.update(graded.detail)
-    return Scored(m, detail)
 
 
 def _offline_checks(

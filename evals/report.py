@@ -283,7 +283,8 @@ def _distributions_plot(run: Run) -> Figure:
     fig = Figure(figsize=(10, 2.6))
     for ax, name in zip(fig.subplots(1, len(panels)), panels, strict=True):
         values = [r.metrics[name] for r in run.results if r.metrics.get(name) is not None]
-        ax.hist(values, bins=10, color="#4c72b0")
+        bounds = None if name == "latency_ms" else (0.0, 1.0)
+        ax.hist(values, bins=10, range=bounds, color="#4c72b0")
         ax.set_title(name, fontsize=9)
     fig.tight_layout()
     return fig

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 import retrieval
 from core.db import Document
+from core.embeddings import Embedder
 from core.llm import LLMUsage, record_call
 from core.services import Services, get_services
 from core.settings import PROJECT_ROOT
@@ -148,7 +149,7 @@ def _require_indexed(services: Services, source: str) -> None:
         )
 
 
-def _local_embedder(services: Services) -> Any:
+def _local_embedder(services: Services) -> Embedder | None:
     """The services' embedder when it is the MiniLM the verifier was fitted with."""
     from core.embeddings.local import LocalEmbedder
 

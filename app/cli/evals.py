@@ -73,8 +73,6 @@ def register(app: typer.Typer) -> None:
             )
         except (evals.DatasetError, evals.SourceNotIndexed, IndexLocked, ValueError) as exc:
             _fail(str(exc))
-        finally:
-            services.close()
         checks = evals.check_thresholds(run.aggregates.get("overall", {}), thresholds)
         if as_json:
             print(json.dumps(_run_dict(run, checks), default=str))

@@ -1,13 +1,14 @@
 """``footnote app``: serve the Streamlit app.
 
-Streamlit runs in a child process (``python -m streamlit run``) so that its own flags
-stay its own; the theme lives in ``app/.streamlit/config.toml``, next to the script,
-where Streamlit finds it whatever the working directory.
+The command becomes ``python -m streamlit run`` (the process is replaced, not forked, so
+a signal to ``footnote app`` stops the server itself). The theme lives in
+``app/.streamlit/config.toml``, next to the script, where Streamlit finds it whatever
+the working directory.
 """
 
 from __future__ import annotations
 
-import subprocess
+import os
 import sys
 from pathlib import Path
 
@@ -53,8 +54,6 @@ def register(app: typer.Typer) -> None:
         if not 0 < port < 65536:
             raise typer.BadParameter(f"{port} is not a TCP port; pick one in 1-65535.")
         console.print(f"Footnote is starting on [bold]http://{host}:{port}[/] (Ctrl+C stops it)")
-        try:
-            code = subprocess.call(streamlit_command(port, host))
-        except KeyboardInterrupt:
-            code = 0
-        raise typer.Exit(code)
+        command = streamlit_command(port, host)
+        sys.stdout.flush()
+        os.execv(command[0], command)

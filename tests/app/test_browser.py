@@ -30,7 +30,8 @@ from tests.conftest import REPO, SAMPLE_CORPUS, SAMPLE_EVALS
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = REPO / "artifacts" / "screenshots"
+ARTIFACTS = REPO / "artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
 FOOTNOTE = Path(sys.executable).parent / "footnote"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -69,12 +70,13 @@ def _footnote(env: dict[str, str], *args: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+def server() -> Iterator[dict[str, object]]:
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    root = tmp_path_factory.mktemp("browser")
+    root = ARTIFACTS / "browser-run"  # kept after the run: server.log tells what went wrong
+    shutil.rmtree(root, ignore_errors=True)
     inbox = root / "inbox"
-    inbox.mkdir()
+    inbox.mkdir(parents=True)
     (inbox / "parking.md").write_text(
         "# Parking\n\nVisitors park on level -2; ask reception for a day pass.\n"
     )
@@ -134,6 +136,7 @@ def test_ask_cite_rate_ingest_and_screenshot_every_page(server: dict[str, object
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(WAIT_MS)
+        expect.set_options(timeout=WAIT_MS)
         page.goto(url)
         expect(page.get_by_test_id("stChatInputTextArea")).to_be_visible()
         expect(page.get_by_text("Try one of these")).to_be_visible()
@@ -144,17 +147,18 @@ def test_ask_cite_rate_ingest_and_screenshot_every_page(server: dict[str, object
         page.keyboard.press("Enter")
         messages = page.get_by_test_id("stChatMessage")
         expect(messages).to_have_count(2)
-        expect(page.get_by_text("Sources")).to_be_visible()
-        expect(page.get_by_test_id("stFeedback")).to_be_visible()
+        thumbs_up = page.get_by_role("radio", name="Thumbs up")
+        expect(thumbs_up).to_be_visible()  # shown once the answer is stored, with its sources
 
         # Open the first footnote: it names its source document.
         card = page.get_by_test_id("stExpander").first
         card.locator("summary").click()
         expect(card.get_by_text("sample /")).to_be_visible()
+        page.wait_for_timeout(500)  # the expander's opening animation
         page.screenshot(path=SCREENSHOTS / "2-ask-answer.png", full_page=True)
 
         # Thumbs up, with a comment.
-        page.get_by_test_id("stFeedback").get_by_role("button").first.click()
+        thumbs_up.click()
         page.get_by_label("Anything to add? (optional)").fill("Clear and well sourced.")
         page.get_by_role("button", name="Send feedback").click()
         expect(page.get_by_text("your feedback is saved")).to_be_visible()

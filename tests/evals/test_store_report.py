@@ -100,6 +100,6 @@ def test_report_with_comparison(services: Services, tmp_path: Path) -> None:
     html_path, md_path = evals.write_report(after, tmp_path / "out", before)
     html = html_path.read_text()
     assert html.count("<svg") >= 2 and "http" not in html.split("<svg")[0]
-    assert "after &lt;b&gt;" in html and "regression" in html and "q0" in html
+    assert "after &lt;b&gt;" in html and "regression" in html and "q10" in html
     md = md_path.read_text()
     assert "| faithfulness | 0.500 |" in md and "**regression**" in md and "## By kind" in md

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from core.settings import get_settings
 
 
 @pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("FOOTNOTE_DATA_DIR", str(tmp_path / "footnote"))
     monkeypatch.setenv("FOOTNOTE_EMBEDDER", "hash")
     monkeypatch.setattr(core.services, "_services", None)

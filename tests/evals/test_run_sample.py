@@ -1,0 +1,75 @@
+"""End to end: the sample eval set through the real answer path over the ingested
+sample corpus, gated like CI gates it (thresholds measured in docs/evals.md)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import evals
+from app.cli import app
+from core.services import Services
+from tests.conftest import SAMPLE_EVALS
+
+pytestmark = pytest.mark.slow
+
+GATE = "hit@5=0.8,refusal_correct=0.75,forbidden_leakage=0,faithfulness=0.9,citation_precision=0.9"
+"""The CI gate, as in docs/evals.md and `make eval` (measured values leave a margin)."""
+PER_KIND = 3
+
+
+def _stratified(tmp_path: Path) -> Path:
+    """The first few questions of every kind: the whole set's shape at a fraction of the time."""
+    taken: dict[str, int] = defaultdict(int)
+    lines = []
+    for line in SAMPLE_EVALS.read_text().splitlines():
+        kind = json.loads(line).get("kind", "")
+        if line.strip() and taken[kind] < PER_KIND:
+            taken[kind] += 1
+            lines.append(line)
+    path = tmp_path / "sample-subset.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_the_sample_set_passes_the_gate(sample_services: Services, tmp_path: Path) -> None:
+    dataset = _stratified(tmp_path)
+    run = evals.run_eval(dataset, "sample", services=sample_services, name="ci gate")
+    assert run.status == "succeeded" and run.judge == "offline"
+    assert run.questions == len(dataset.read_text().splitlines())
+    assert run.config["settings"]["llm_configured"] is False
+    assert "openai_api_key" not in run.config["settings"]
+    checks = evals.check_thresholds(run.aggregates["overall"], evals.parse_thresholds(GATE))
+    missed = [(c.metric, c.value, c.rule) for c in checks if not c.passed]
+    assert not missed, missed
+    assert set(run.aggregates["by_kind"]) >= {"fact", "restricted", "unanswerable"}
+    restricted = [r for r in run.results if r.detail.get("leaked") is not None]
+    assert restricted and all(not r.detail["leaked"]["answer"] for r in restricted)
+
+
+def test_cli_exits_3_with_a_table_when_a_threshold_is_missed(
+    sample_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("app.cli.evals.get_services", lambda: sample_services)
+    runner = CliRunner()
+    args = ["eval", "run", str(SAMPLE_EVALS), "--source", "sample", "--limit", "1"]
+    missed = runner.invoke(app, [*args, "--fail-under", "hit@5=1.01,forbidden_leakage=0"])
+    assert missed.exit_code == 3, missed.output
+    assert "MISSED" in missed.output and "hit@5" in missed.output
+
+    as_json = runner.invoke(app, [*args, "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    data = json.loads(as_json.stdout.strip().splitlines()[-1])
+    assert data["questions"] == 1 and "hit@5" in data["aggregates"]["overall"]
+
+    unknown = runner.invoke(app, ["eval", "run", str(SAMPLE_EVALS), "--source", "nope"])
+    assert unknown.exit_code == 2 and "footnote ingest nope" in unknown.output
+
+    listed = runner.invoke(app, ["eval", "list"])
+    assert listed.exit_code == 0 and "sample on sample" in listed.output
+    report = runner.invoke(app, ["eval", "report", str(data["id"]), "--out", str(tmp_path)])
+    assert report.exit_code == 0 and (tmp_path / f"run-{data['id']}.html").is_file()
