@@ -13,7 +13,11 @@ from functools import lru_cache
 from nltk.stem.porter import PorterStemmer
 
 _CITATION = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])"  # ". The", "? 3", '." (A'
+    r"|(?<=\][.!?])\s+"  # after a footnoted sentence, whatever follows: "[1]. date | ..."
+    r"|\s+[•·▪]\s+"  # inline bullets: "first point • second point"
+)
 _LIST_MARK = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _HEADING = re.compile(r"^\s*#+\s*")
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
@@ -83,8 +87,8 @@ def sentences(text: str) -> list[str]:
     for line in text.splitlines():
         if _HEADING.match(line):
             continue
-        line = _LIST_MARK.sub("", line).strip()
-        for part in filter(None, (p.strip() for p in _SENTENCE_END.split(line))):
+        parts = (_LIST_MARK.sub("", p).strip() for p in _SENTENCE_END.split(line))
+        for part in filter(None, parts):
             if out and not strip_citations(part):
                 out[-1] = f"{out[-1]} {part}"  # "... holidays. [1]": the marker cites it
             else:
@@ -140,7 +144,7 @@ def key_terms(text: str) -> set[str]:
         body = strip_citations(sentence)
         for match in _CAPITALISED.finditer(body):
             if match.start() > 0 and match.group() not in _NOT_NAMES:
-                terms.add(match.group().lower())
+                terms.update(_WORD.findall(match.group().lower()))  # "On-call": on, call
     return terms
 
 

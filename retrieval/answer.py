@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from core.llm import ChatMessage, LLMClient, LLMError, LLMUsage, call_cost, context_window
 from core.services import Services, get_services
+from core.settings import Settings
 from retrieval.citations import clean_markers, extract_citations, to_citation
 from retrieval.context import pack
 from retrieval.extractive import extractive_answer
@@ -32,6 +33,7 @@ from retrieval.records import ModelCall, log_answer
 from retrieval.search import Searcher
 from retrieval.types import (
     Answer,
+    Citation,
     CitationEvent,
     Done,
     Event,
@@ -76,57 +78,19 @@ def answer(
     searcher = Searcher(services.index, services.embedder, settings)
     passages = searcher.search(standalone, user, filters)
 
-    left_out: list[str] = []
+    if llm is None:
+        notices.append(Notice("extractive", "No language model is configured: quoting sources."))
+        yield notices[-1]
     if llm is None or not passages:
-        notice = Notice("extractive", "No language model is configured: quoting the sources.")
-        if llm is None:
-            notices.append(notice)
-            yield notice
-        used = [replace(p, n=i) for i, p in enumerate(passages, start=1)]
-        text, citations, refused = yield from _extractive(standalone, used, services)
-        mode: Mode = "extractive" if llm is None else "llm"
+        numbered = [replace(p, n=i) for i, p in enumerate(passages, start=1)]
+        outcome = yield from _extractive(standalone, numbered, services, "extractive")
+        outcome = outcome if llm is None else replace(outcome, mode="llm")
     else:
-        window = context_window(llm.model, settings.llm_context_window)
-        packed = pack(
-            standalone,
-            passages,
-            history,
-            model=llm.model,
-            window=window,
-            answer_tokens=settings.answer_tokens,
+        outcome = yield from _with_llm(
+            llm, question, standalone, passages, history, services, calls, notices
         )
-        used, left_out = packed.passages, packed.left_out
-        if packed.left_out or packed.trimmed:
-            notices.append(_budget_notice(len(packed.left_out), len(packed.trimmed)))
-            yield notices[-1]
-        prompt_question = question if packed.dropped_turns == 0 else standalone
-        redactor = Redactor() if redaction_enabled(settings) else None
-        tick = time.perf_counter()
-        try:
-            text, usage = yield from _generate(
-                llm,
-                build_messages(prompt_question, used, packed.history),
-                redactor,
-                len(used),
-                settings.answer_tokens,
-            )
-            calls.append(ModelCall("answer", usage, _ms(tick)))
-            citations = extract_citations(text, used)
-            refused = text.strip().startswith(REFUSAL[:-1])
-            mode = "llm"
-        except LLMError as exc:
-            calls.append(ModelCall("answer", LLMUsage(llm.model), _ms(tick), str(exc)))
-            notice = Notice("fallback", f"The language model failed ({exc}). Quoting the sources.")
-            notices.append(notice)
-            yield notice
-            text, citations, refused = yield from _extractive(standalone, used, services)
-            mode = "fallback"
-        if redactor and redactor.counts:
-            kinds = ", ".join(f"{n} {k.lower()}" for k, n in sorted(redactor.counts.items()))
-            notices.append(Notice("redacted", f"Masked before sending to the model: {kinds}."))
-            yield notices[-1]
 
-    for citation in citations:
+    for citation in outcome.citations:
         yield CitationEvent(citation)
     total = Usage()
     for call in calls:
@@ -142,50 +106,102 @@ def answer(
     result = Answer(
         question=question,
         standalone_question=standalone,
-        text=text,
-        citations=citations,
-        passages=used,
-        mode=mode,
-        refused=refused,
+        text=outcome.text,
+        citations=outcome.citations,
+        passages=outcome.passages,
+        mode=outcome.mode,
+        refused=outcome.refused,
         usage=total,
         latency_ms=_ms(started),
-        left_out=left_out,
+        left_out=outcome.left_out,
         notices=[n.message for n in notices],
     )
     result.answer_id = log_answer(services.sessions, settings, user, result, calls, conversation_id)
     yield Done(result)
 
 
-def _extractive(question: str, passages: list[Passage], services: Services) -> Iterator[Event]:
-    """Stream the extractive answer; returns (text, citations, refused)."""
-    extract = extractive_answer(question, passages, services.embedder)
-    yield Token(extract.text)
-    by_n = {p.n: p for p in passages}
-    quotes: dict[int, list[str]] = {}
-    for pick in extract.picks:
-        quotes.setdefault(pick.n, []).append(pick.sentence)
-    citations = [to_citation(by_n[n], " ".join(q)) for n, q in sorted(quotes.items())]
-    return extract.text, citations, extract.refused
+@dataclass(frozen=True)
+class _Outcome:
+    text: str
+    citations: list[Citation]
+    refused: bool
+    mode: Mode
+    passages: list[Passage]
+    left_out: list[str] = field(default_factory=list)
 
 
-def _generate(
+def _with_llm(
     llm: LLMClient,
-    messages: list[ChatMessage],
-    redactor: Redactor | None,
-    n_sources: int,
-    max_tokens: int,
+    question: str,
+    standalone: str,
+    passages: list[Passage],
+    history: Sequence[Turn],
+    services: Services,
+    calls: list[ModelCall],
+    notices: list[Notice],
 ) -> Iterator[Event]:
-    """Stream the model's reply as tokens; returns (text, usage). Raises ``LLMError``."""
-    if redactor is not None:
+    """Pack, prompt, redact, stream; on ``LLMError`` the extract. Returns an ``_Outcome``."""
+    settings = services.settings
+    window = context_window(llm.model, settings.llm_context_window)
+    packed = pack(
+        standalone,
+        passages,
+        history,
+        model=llm.model,
+        window=window,
+        answer_tokens=settings.answer_tokens,
+    )
+    if packed.left_out or packed.trimmed:
+        notices.append(_budget_notice(len(packed.left_out), len(packed.trimmed)))
+        yield notices[-1]
+    # The rewritten question stands in when turns it leaned on were dropped.
+    prompt_question = question if packed.dropped_turns == 0 else standalone
+    messages = build_messages(prompt_question, packed.passages, packed.history)
+    restore: Callable[[str], str] = _unchanged
+    if redaction_enabled(settings):
+        redactor = Redactor()
         messages = [
             m if m["role"] == "system" else {**m, "content": redactor.redact(m["content"])}
             for m in messages
         ]
-    restore = redactor.restore if redactor else (lambda s: s)
+        restore = redactor.restore
+        if redactor.counts:
+            kinds = ", ".join(f"{n} {k.lower()}" for k, n in sorted(redactor.counts.items()))
+            notices.append(Notice("redacted", f"Masked before sending to the model: {kinds}."))
+            yield notices[-1]
+
+    tick = time.perf_counter()
+    try:
+        text, usage = yield from _stream(llm, messages, restore, len(packed.passages), settings)
+    except LLMError as exc:
+        calls.append(ModelCall("answer", LLMUsage(llm.model), _ms(tick), str(exc)))
+        notices.append(Notice("fallback", f"The language model failed ({exc}). Quoting sources."))
+        yield notices[-1]
+        outcome = yield from _extractive(standalone, packed.passages, services, "fallback")
+        return replace(outcome, left_out=packed.left_out)
+    calls.append(ModelCall("answer", usage, _ms(tick)))
+    return _Outcome(
+        text=text,
+        citations=extract_citations(text, packed.passages),
+        refused=text.startswith(REFUSAL[:-1]),
+        mode="llm",
+        passages=packed.passages,
+        left_out=packed.left_out,
+    )
+
+
+def _stream(
+    llm: LLMClient,
+    messages: list[ChatMessage],
+    restore: Callable[[str], str],
+    n_sources: int,
+    settings: Settings,
+) -> Iterator[Event]:
+    """The model's reply as tokens, markers cleaned and masks restored; (text, usage)."""
     cleaner = _StreamCleaner(lambda s: restore(clean_markers(s, n_sources)))
     parts: list[str] = []
     usage = LLMUsage(llm.model)
-    for part in llm.stream(messages, max_tokens=max_tokens):
+    for part in llm.stream(messages, max_tokens=settings.answer_tokens):
         if isinstance(part, LLMUsage):
             usage = part
         elif out := cleaner.feed(part):
@@ -198,6 +214,20 @@ def _generate(
     if not text:
         raise LLMError("the model returned an empty answer")
     return text, usage
+
+
+def _extractive(
+    question: str, passages: list[Passage], services: Services, mode: Mode
+) -> Iterator[Event]:
+    """Stream the extractive answer; returns an ``_Outcome``."""
+    extract = extractive_answer(question, passages, services.embedder)
+    yield Token(extract.text)
+    by_n = {p.n: p for p in passages}
+    quotes: dict[int, list[str]] = {}
+    for pick in extract.picks:
+        quotes.setdefault(pick.n, []).append(pick.sentence)
+    citations = [to_citation(by_n[n], " ".join(q)) for n, q in sorted(quotes.items())]
+    return _Outcome(extract.text, citations, extract.refused, mode, passages)
 
 
 class _StreamCleaner:
@@ -230,6 +260,10 @@ def _budget_notice(left_out: int, trimmed: int) -> Notice:
     if trimmed:
         parts.append(f"{trimmed} shortened to whole sentences")
     return Notice("budget", f"To fit the model's context window: {', '.join(parts)}.")
+
+
+def _unchanged(text: str) -> str:
+    return text
 
 
 def _ms(since: float) -> float:

@@ -36,3 +36,17 @@ def test_key_terms_are_numbers_and_names_not_sentence_starts() -> None:
     assert terms == {"bristol", "1000", "2013"}
     assert "three" not in text.key_terms("Three days.")
     assert "3" in text.context_terms("three days")
+
+
+def test_footnoted_sentences_and_inline_bullets_split() -> None:
+    answer = "Base is 25 days [1]. date | office [4]. • Submit claims within 30 days [2]."
+    assert text.sentences(answer) == [
+        "Base is 25 days [1].",
+        "date | office [4].",
+        "Submit claims within 30 days [2].",
+    ]
+
+
+def test_hyphenated_names_match_context_words() -> None:
+    claim = "Engineers join the rota under the On-call policy using WireGuard-based VPN."
+    assert text.key_terms(claim) <= text.context_terms("on call policy: a wireguard based vpn")
