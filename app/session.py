@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 
 import streamlit as st
 
@@ -27,6 +26,8 @@ JOB_POLL_SECONDS = 2.0
 
 _services: Services | None = None
 _identity: Identity | None = None
+_runners: dict[int, _JobRunner] = {}
+_runners_lock = threading.Lock()
 
 
 def use_services(services: Services | None) -> None:
@@ -61,24 +62,40 @@ def identity() -> Identity:
 def start_job_runner() -> None:
     """Run queued ingestion jobs in the background of this process (once per Services)."""
     svc = services()
-    _job_runner(id(svc), svc)
+    with _runners_lock:
+        if id(svc) not in _runners:
+            _runners[id(svc)] = _JobRunner(svc)
 
 
-@st.cache_resource(show_spinner=False)
-def _job_runner(services_id: int, _services: Services) -> threading.Thread:
-    from ingest import run_pending_jobs
+def stop_job_runners() -> None:
+    """Stop every runner after the job it is on (tests, so no runner outlives its test)."""
+    with _runners_lock:
+        for runner in _runners.values():
+            runner.stop()
+        _runners.clear()
 
-    def loop() -> None:
-        while True:
-            time.sleep(JOB_POLL_SECONDS)
+
+class _JobRunner:
+    """A daemon thread that drains the job queue every ``JOB_POLL_SECONDS``."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="footnote-jobs", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        from ingest import run_pending_jobs
+
+        while not self._stopping.wait(JOB_POLL_SECONDS):
             try:
-                run_pending_jobs(_services)
+                run_pending_jobs(self._services)
             except Exception:  # a bad job must not kill the runner; the job row has the error
                 log.exception("ingestion job runner")
 
-    thread = threading.Thread(target=loop, name="footnote-jobs", daemon=True)
-    thread.start()
-    return thread
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join()
 
 
 def _oidc_configured() -> bool:

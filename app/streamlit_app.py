@@ -2,7 +2,8 @@
 
 It decides who is asking (``app.session.identity``), lists only the pages that person may
 open (the admin pages are not even shown to others), and starts the background runner
-for ingestion jobs. Each page is a script in ``app/pages``.
+for ingestion jobs. Each page is a script in ``app/views`` (not ``pages``: Streamlit would
+serve a folder of that name page by page, around this script and its sign-in).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import streamlit as st
 import core  # noqa: F401  (offline environment before heavy imports)
 from app import session
 
-PAGES = Path(__file__).resolve().parent / "pages"
+VIEWS = Path(__file__).resolve().parent / "views"
 
 st.set_page_config(
     page_title="Footnote",
@@ -35,12 +36,12 @@ if who.user is None:
 
 session.start_job_runner()
 
-ask = st.Page(PAGES / "ask.py", title="Ask", icon=":material/forum:", default=True)
+ask = st.Page(VIEWS / "ask.py", title="Ask", icon=":material/forum:", default=True)
 admin = [
-    st.Page(PAGES / "library.py", title="Library", icon=":material/library_books:"),
-    st.Page(PAGES / "ingestion.py", title="Ingestion", icon=":material/upload_file:"),
-    st.Page(PAGES / "evals.py", title="Evals", icon=":material/fact_check:"),
-    st.Page(PAGES / "usage.py", title="Usage", icon=":material/monitoring:"),
+    st.Page(VIEWS / "library.py", title="Library", icon=":material/library_books:"),
+    st.Page(VIEWS / "ingestion.py", title="Ingestion", icon=":material/upload_file:"),
+    st.Page(VIEWS / "evals.py", title="Evals", icon=":material/fact_check:"),
+    st.Page(VIEWS / "usage.py", title="Usage", icon=":material/monitoring:"),
 ]
 page = st.navigation({"": [ask], "Manage": admin} if who.is_admin else [ask])
 

@@ -2,8 +2,8 @@
 
 A claim is scored against each passage of the context with three signals:
 
-- semantic: the best cosine similarity between the claim and a window of one or two
-  consecutive sentences of the passage (all-MiniLM-L6-v2, the model ingest already uses);
+- semantic: the best cosine similarity between the claim and a sentence of the passage
+  (all-MiniLM-L6-v2, the model ingest already uses);
 - lexical: the share of the claim's content words (stemmed, no stopwords) in the passage;
 - agreement: the share of the claim's numbers, dates and names found in the passage.
 
@@ -74,8 +74,9 @@ class OfflineVerifier:
 
     def answer_relevancy(self, question: str, answer: str) -> float:
         """Cosine similarity of question and answer (markers stripped), floored at 0."""
-        vectors = self._embed([question, text.strip_citations(answer)])
-        return round(max(0.0, float(vectors[question] @ vectors[text.strip_citations(answer)])), 4)
+        body = text.strip_citations(answer)
+        vectors = self._embed([question, body])
+        return round(max(0.0, float(vectors[question] @ vectors[body])), 4)
 
     def relevant_passages(
         self, question: str, passages: Sequence[Passage], gold: Sequence[str]
@@ -124,9 +125,9 @@ class OfflineVerifier:
                 words = text.content_words(claim)
                 terms = text.key_terms(claim)
                 c = vectors[claim]
-                for j, windows in enumerate(item.passages):
+                for j, sentences in enumerate(item.passages):
                     passage = item.context[j]
-                    sig[i, j, 0] = max(float(c @ vectors[w]) for w in windows)
+                    sig[i, j, 0] = max(float(c @ vectors[s]) for s in sentences)
                     found = text.content_words(passage)
                     sig[i, j, 1] = len(words & found) / len(words) if words else 0.0
                     available = text.context_terms(passage)
@@ -162,10 +163,7 @@ def _minilm() -> Embedder:
 
 
 def _prepare(claims: Sequence[str], context: Sequence[str]) -> _Item:
-    passages = []
-    for passage in context:
-        sents = text.sentences(passage) or [passage]
-        passages.append(sents)
+    passages = [text.sentences(passage) or [passage] for passage in context]
     return _Item([text.strip_citations(c) for c in claims], passages, list(context))
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,7 @@ def run_eval(
         source=source,
         judge=judge.name if judge else offline.name,
         git_commit=_git_commit(),
-        config=_config(services, dataset, source, limit, judge.name if judge else offline.name),
+        config=_config(services, dataset, source, limit, judge.name if judge else None, offline),
     )
     results: list[QuestionResult] = []
     started = time.perf_counter()
@@ -181,7 +182,12 @@ def _judge_usage(
 
 
 def _config(
-    services: Services, dataset: Path, source: str, limit: int | None, judge: str
+    services: Services,
+    dataset: Path,
+    source: str,
+    limit: int | None,
+    judge: str | None,
+    offline: OfflineVerifier,
 ) -> dict[str, Any]:
     """What produced the run: enough to tell two runs apart and to reproduce one."""
     s = services.settings
@@ -190,7 +196,8 @@ def _config(
         "models": {
             "embedder": services.embedder.name,
             "llm": s.llm_model if s.llm_configured else "extractive",
-            "judge": judge,
+            "judge": judge or offline.name,
+            "offline_verifier": asdict(offline.weights),
         },
         "chunking": {
             "chunk_tokens": s.chunk_tokens,

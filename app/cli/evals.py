@@ -93,30 +93,16 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print(json.dumps([_run_dict(r) for r in runs], default=str))
             return
-        table = Table(
-            "id",
-            "started (UTC)",
-            "name",
-            "status",
-            "judge",
-            "questions",
-            "hit@5",
-            "faithfulness",
-            "refusal_correct",
-            "forbidden_leakage",
-        )
+        shown = ("hit@5", "faithfulness", "refusal_correct", "forbidden_leakage")
+        table = Table("id", "started (UTC)", "name", "status", "n", *shown)
         for r in runs:
             table.add_row(
                 str(r.id),
-                f"{r.started_at:%Y-%m-%d %H:%M}",
+                f"{r.started_at:%m-%d %H:%M}",
                 r.name,
                 r.status,
-                r.judge,
                 str(r.questions),
-                *(
-                    _fmt(r.metric(m))
-                    for m in ("hit@5", "faithfulness", "refusal_correct", "forbidden_leakage")
-                ),
+                *(_fmt(r.metric(m)) for m in shown),
             )
         console.print(table)
 

@@ -39,6 +39,6 @@ def open_app(sample_services: Services) -> Iterator[OpenApp]:
 
     session.use_services(sample_services)
     yield _open
+    session.stop_job_runners()
     session.use_services(None)
     session.sign_in_as(None)
-

@@ -6,7 +6,7 @@ import pytest
 
 from tests.app.conftest import OpenApp
 
-ADMIN_PAGES = ["pages/library.py", "pages/ingestion.py", "pages/evals.py", "pages/usage.py"]
+ADMIN_PAGES = ["views/library.py", "views/ingestion.py", "views/evals.py", "views/usage.py"]
 SALARY_DOC = "hr/salary-bands-2026.md"
 SALARY_QUESTION = "What's the salary range for a Senior Engineer (E4) in Bristol?"
 
@@ -23,7 +23,7 @@ def test_admins_open_every_page(open_app: OpenApp, page: str) -> None:
     at = open_app(user="ops", groups=["all", "admin"])
     at.switch_page(page).run()
     assert not at.exception, at.exception[0].message
-    assert at.title[0].value == page.removeprefix("pages/").removesuffix(".py").capitalize()
+    assert at.title[0].value == page.removeprefix("views/").removesuffix(".py").capitalize()
 
 
 def test_a_restricted_document_is_never_cited_to_outsiders(open_app: OpenApp) -> None:
@@ -48,7 +48,7 @@ def test_insiders_get_the_restricted_answer(open_app: OpenApp) -> None:
 
 def test_the_library_lists_only_documents_of_the_admins_groups(open_app: OpenApp) -> None:
     at = open_app(user="ops", groups=["all", "admin"])
-    at.switch_page("pages/library.py").run()
+    at.switch_page("views/library.py").run()
     paths = list(at.dataframe[0].value["path"])
     assert "it/vpn-setup.md" in paths
     assert SALARY_DOC not in paths

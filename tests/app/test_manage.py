@@ -13,7 +13,7 @@ ADMIN = {"user": "ops", "groups": ["all", "admin", "hr", "finance", "engineering
 
 def test_library_searches_titles_and_opens_chunks(open_app: OpenApp) -> None:
     at = open_app(**ADMIN)
-    at.switch_page("pages/library.py").run()
+    at.switch_page("views/library.py").run()
     at.text_input(key="lib_query").set_value("vpn").run()
     titles = list(at.dataframe[0].value["title"])
     assert titles and all("vpn" in t.lower() for t in titles)
@@ -24,7 +24,7 @@ def test_ingestion_runs_a_source_through_the_background_runner(
     open_app: OpenApp, sample_services: Services
 ) -> None:
     at = open_app(**ADMIN)
-    at.switch_page("pages/ingestion.py").run()
+    at.switch_page("views/ingestion.py").run()
     at.selectbox(key="run_source_name").set_value("sample")
     next(b for b in at.button if b.label == "Run ingestion").click().run()
     assert not at.exception, at.exception[0].message
@@ -61,7 +61,7 @@ def test_evals_show_runs_metrics_and_questions(
             )
             session.add(run)
     at = open_app(**ADMIN)
-    at.switch_page("pages/evals.py").run()
+    at.switch_page("views/evals.py").run()
     assert not at.exception, at.exception[0].message
     runs = at.dataframe[0].value
     assert {"retrieval.recall@5", "answer.faithfulness"} <= set(runs.columns)
@@ -71,7 +71,7 @@ def test_evals_show_runs_metrics_and_questions(
 def test_usage_counts_questions_and_unanswered_ones(open_app: OpenApp) -> None:
     at = open_app(**ADMIN)
     at.chat_input[0].set_value("What is the airspeed of an unladen swallow?").run()
-    at.switch_page("pages/usage.py").run()
+    at.switch_page("views/usage.py").run()
     assert not at.exception, at.exception[0].message
     assert int({m.label: m.value for m in at.metric}["Questions"]) >= 1
     assert any(s.value == "Unanswered questions" for s in at.subheader)

@@ -23,12 +23,14 @@ PER_KIND = 3
 
 
 def _stratified(tmp_path: Path) -> Path:
-    """The first few questions of every kind: the whole set's shape at a fraction of the time."""
+    """The first few questions of every kind and every question with forbidden phrases:
+    the whole set's shape, and all of its leak traps, at a fraction of the time."""
     taken: dict[str, int] = defaultdict(int)
     lines = []
-    for line in SAMPLE_EVALS.read_text().splitlines():
-        kind = json.loads(line).get("kind", "")
-        if line.strip() and taken[kind] < PER_KIND:
+    for line in filter(str.strip, SAMPLE_EVALS.read_text().splitlines()):
+        row = json.loads(line)
+        kind = row.get("kind", "")
+        if taken[kind] < PER_KIND or row.get("forbidden"):
             taken[kind] += 1
             lines.append(line)
     path = tmp_path / "sample-subset.jsonl"
@@ -47,8 +49,8 @@ def test_the_sample_set_passes_the_gate(sample_services: Services, tmp_path: Pat
     missed = [(c.metric, c.value, c.rule) for c in checks if not c.passed]
     assert not missed, missed
     assert set(run.aggregates["by_kind"]) >= {"fact", "restricted", "unanswerable"}
-    restricted = [r for r in run.results if r.detail.get("leaked") is not None]
-    assert restricted and all(not r.detail["leaked"]["answer"] for r in restricted)
+    traps = [r for r in run.results if r.detail.get("leaked") is not None]
+    assert len(traps) >= 5 and all(not r.detail["leaked"]["answer"] for r in traps)
 
 
 def test_cli_exits_3_with_a_table_when_a_threshold_is_missed(
@@ -69,7 +71,8 @@ def test_cli_exits_3_with_a_table_when_a_threshold_is_missed(
     unknown = runner.invoke(app, ["eval", "run", str(SAMPLE_EVALS), "--source", "nope"])
     assert unknown.exit_code == 2 and "footnote ingest nope" in unknown.output
 
-    listed = runner.invoke(app, ["eval", "list"])
-    assert listed.exit_code == 0 and "sample on sample" in listed.output
+    listed = runner.invoke(app, ["eval", "list", "--json"])
+    assert listed.exit_code == 0 and json.loads(listed.stdout)[0]["id"] == data["id"]
+    assert runner.invoke(app, ["eval", "list"]).exit_code == 0
     report = runner.invoke(app, ["eval", "report", str(data["id"]), "--out", str(tmp_path)])
     assert report.exit_code == 0 and (tmp_path / f"run-{data['id']}.html").is_file()

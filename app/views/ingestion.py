@@ -22,8 +22,14 @@ svc = session.services()
 user = session.identity().user
 assert user is not None
 sources = svc.settings.sources
-DETAIL = "job_detail"
-"""The job whose file events are shown; a newly queued job becomes it."""
+STATUS_BADGES = {
+    "queued": ":gray-badge[queued]",
+    "running": ":blue-badge[running]",
+    "succeeded": ":green-badge[succeeded]",
+    "failed": ":red-badge[failed]",
+    "cancelled": ":orange-badge[cancelled]",
+}
+DETAIL = "job_detail"  # the job whose file events are shown; a newly queued job becomes it
 
 st.title("Ingestion")
 st.caption("Keep the library in step with the source folders.")
@@ -81,7 +87,7 @@ def _rate(job: Job) -> str:
     if not job.started_at or not job.chunks_embedded:
         return ""
     seconds = ((job.finished_at or utcnow()) - job.started_at).total_seconds()
-    return f"{job.chunks_embedded / max(seconds, 0.001):.0f} chunks/s"
+    return f"{job.chunks_embedded / max(seconds, 0.001):.1f} chunks/s"
 
 
 def _progress(job: Job) -> None:
@@ -93,7 +99,7 @@ def _progress(job: Job) -> None:
     st.progress(min(share, 1.0), text=label)
 
 
-def _ago(when: datetime | None) -> str:
+def _when(when: datetime | None) -> str:
     return when.strftime("%Y-%m-%d %H:%M:%S") if when else ""
 
 
@@ -121,7 +127,7 @@ def _jobs_panel() -> None:
                 "source": job.source,
                 "status": job.status,
                 "by": job.requested_by,
-                "started": _ago(job.started_at),
+                "started": _when(job.started_at),
                 "files": job.files_total,
                 "added": job.added,
                 "updated": job.updated,
@@ -146,10 +152,18 @@ if jobs:
     chosen = st.selectbox(
         "Job",
         [job.id for job in jobs],
-        format_func=lambda i: next(f"#{j.id} · {j.source} · {j.status}" for j in jobs if j.id == i),
+        format_func=lambda i: next(
+            f"#{j.id} · {j.source} · {_when(j.created_at)}" for j in jobs if j.id == i
+        ),
         key=DETAIL,
     )
     job = next(j for j in jobs if j.id == chosen)
+    with st.container(key="job-summary"):
+        st.markdown(
+            f"{STATUS_BADGES.get(job.status, job.status)} **{job.source}** · requested by "
+            f"{job.requested_by or 'unknown'} · {job.added} added, {job.updated} updated, "
+            f"{job.unchanged} unchanged, {job.deleted} deleted, {job.failed} failed"
+        )
     if job.error:
         st.error(job.error, icon=":material/error:")
     events = reads.job_events(svc.sessions, job.id)

@@ -1,0 +1,63 @@
+"""Extractive answers on the sample corpus with the real embedder (data/evals/sample.jsonl).
+
+Aggregate bars, not per-question ones: the eval set grows, and the extractive answerer
+is calibrated on it without being fitted to each question.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from core.services import Services
+from retrieval import answer
+from retrieval.types import Answer, Done, Turn, User
+from tests.conftest import SAMPLE_EVALS
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def sample(request: pytest.FixtureRequest) -> Services:
+    try:
+        return request.getfixturevalue("sample_services")
+    except pytest.FixtureLookupError:
+        pytest.skip("the shared sample_services fixture is not in tests/conftest.py yet")
+
+
+def _rows(*kinds: str) -> list[dict]:
+    rows = [json.loads(line) for line in SAMPLE_EVALS.read_text().splitlines() if line.strip()]
+    return [r for r in rows if r["kind"] in kinds]
+
+
+def _answer(services: Services, row: dict) -> Answer:
+    user = User("eval", groups=tuple(row.get("user_groups") or ["all"]))
+    history = [Turn(t["role"], t["content"]) for t in row.get("history") or []]
+    events = list(answer(row["question"], user, history, services=services))
+    assert isinstance(events[-1], Done)
+    return events[-1].answer
+
+
+def test_facts_are_answered_and_unknowns_refused(sample: Services) -> None:
+    answered, refused, found = [], [], []
+    for row in _rows("fact", "unanswerable"):
+        result = _answer(sample, row)
+        assert result.mode == "extractive"
+        if row["answerable"]:
+            answered.append(not result.refused)
+            wanted = row.get("must_include") or []
+            found.append(all(w.lower() in result.text.lower() for w in wanted))
+        else:
+            refused.append(result.refused)
+    assert sum(answered) / len(answered) >= 0.8
+    assert sum(found) / len(found) >= 0.5
+    assert sum(refused) / len(refused) >= 0.6
+
+
+def test_restricted_facts_never_reach_outsiders(sample: Services) -> None:
+    for row in _rows("restricted"):
+        result = _answer(sample, row)
+        for secret in row.get("forbidden") or []:
+            assert secret not in result.text, row["id"]
+            assert all(secret not in p.text for p in result.passages), row["id"]
