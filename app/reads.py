@@ -2,8 +2,8 @@
 
 Usage: the ``answers``, ``llm_calls`` and ``feedback`` tables over a time window (the
 page does the grouping it shows). Ingestion: recent jobs and one job's file events.
-Evals: runs and their per-question results. Each read belongs with the package that
-writes those rows and moves there once it offers it.
+Each read belongs with the package that writes those rows and moves there once it
+offers it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.db import AnswerLog, EvalResult, EvalRun, Feedback, Job, JobEvent, LlmCall
+from core.db import AnswerLog, Feedback, Job, JobEvent, LlmCall
 
 
 def answers(sessions: sessionmaker[Session], since: datetime) -> pd.DataFrame:
@@ -83,19 +83,6 @@ def job_events(sessions: sessionmaker[Session], job_id: int) -> list[JobEvent]:
     """What one job did to each file, in order."""
     with sessions() as session:
         query = select(JobEvent).where(JobEvent.job_id == job_id).order_by(JobEvent.id)
-        return list(session.scalars(query))
-
-
-def eval_runs(sessions: sessionmaker[Session]) -> list[EvalRun]:
-    """Every eval run, newest first."""
-    with sessions() as session:
-        return list(session.scalars(select(EvalRun).order_by(EvalRun.id.desc())))
-
-
-def eval_results(sessions: sessionmaker[Session], run_id: int) -> list[EvalResult]:
-    """One run's per-question results, in the dataset's order."""
-    with sessions() as session:
-        query = select(EvalResult).where(EvalResult.run_id == run_id).order_by(EvalResult.id)
         return list(session.scalars(query))
 
 

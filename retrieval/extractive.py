@@ -23,8 +23,11 @@ from retrieval.prompt import REFUSAL
 from retrieval.text import sentences, terms
 from retrieval.types import Passage
 
-CONFIDENCE_BAR = 0.45
-"""Calibrated on data/corpus + data/evals/sample.jsonl (answerable vs unanswerable)."""
+CONFIDENCE_BAR = 0.46
+"""Calibrated on data/corpus + data/evals/sample.jsonl (127 questions, MiniLM): the best
+sentence of answerable questions scores 0.18–0.91 (median 0.55), of unanswerable ones
+0.26–0.53 (median 0.39). Bars from 0.45 to 0.51 all balance about 0.78 accuracy; 0.46
+answers 77% of the answerable and refuses 80% of the unanswerable."""
 _DENSE, _LEXICAL, _HEADING = 0.55, 0.35, 0.10
 _KEEP_WITHIN = 0.85
 """Further sentences are quoted when they score within this fraction of the best."""

@@ -6,20 +6,18 @@ chart of each metric over runs, and one run's per-question table to see what fai
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
-from app import reads, session
+import evals
+from app import session
 
 svc = session.services()
 
 st.title("Evals")
 st.caption("Retrieval and answer quality of each eval run, and how it moves over time.")
 
-runs = reads.eval_runs(svc.sessions)
+runs = evals.list_runs(svc)
 if not runs:
     st.info(
         "No eval runs yet. Run the sample eval set from a terminal:\n\n"
@@ -27,18 +25,6 @@ if not runs:
         icon=":material/fact_check:",
     )
     st.stop()
-
-
-def numbers(values: Mapping[str, Any], prefix: str = "") -> dict[str, float]:
-    """The numeric leaves of a (nested) metrics dict, keyed ``group.metric``."""
-    flat: dict[str, float] = {}
-    for key, value in values.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            flat.update(numbers(value, prefix=f"{name}."))
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            flat[name] = float(value)
-    return flat
 
 
 RUN_COLUMNS = ["run", "name", "dataset", "status", "judge", "commit", "started"]
@@ -52,7 +38,7 @@ overview = pd.DataFrame(
             "judge": run.judge,
             "commit": run.git_commit[:8],
             "started": run.started_at,
-            **numbers(run.aggregates or {}),
+            **{name: run.metric(name) for name in run.aggregates.get("overall", {})},
         }
         for run in runs
     ]
@@ -85,7 +71,7 @@ run_id = st.selectbox(
     format_func=lambda i: next(f"#{r.id} · {r.name or r.dataset}" for r in runs if r.id == i),
     key="eval_run",
 )
-results = reads.eval_results(svc.sessions, int(run_id))
+results = evals.load_run(int(run_id), svc).results
 if not results:
     st.caption("This run has no per-question results.")
     st.stop()
@@ -96,7 +82,7 @@ table = pd.DataFrame(
             "kind": r.kind,
             "question": r.question,
             "refused": r.refused,
-            **numbers(r.metrics or {}),
+            **r.metrics,
             "latency ms": round(r.latency_ms),
             "cost": r.cost_usd,
         }

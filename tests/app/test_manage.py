@@ -54,7 +54,12 @@ def test_evals_show_runs_metrics_and_questions(
             run = EvalRun(
                 name=f"recall {recall}",
                 dataset="data/evals/sample.jsonl",
-                aggregates={"retrieval": {"recall@5": recall}, "answer": {"faithfulness": 0.9}},
+                aggregates={
+                    "overall": {
+                        "recall@5": {"value": recall, "low": 0.5, "high": 0.9, "n": 1},
+                        "faithfulness": {"value": 0.9, "low": 0.8, "high": 1.0, "n": 1},
+                    }
+                },
             )
             run.results.append(
                 EvalResult(qid="fact-001", question="Who started Quillfield?", metrics={"hit": 1})
@@ -64,7 +69,7 @@ def test_evals_show_runs_metrics_and_questions(
     at.switch_page("views/evals.py").run()
     assert not at.exception, at.exception[0].message
     runs = at.dataframe[0].value
-    assert {"retrieval.recall@5", "answer.faithfulness"} <= set(runs.columns)
+    assert {"recall@5", "faithfulness"} <= set(runs.columns)
     assert list(at.dataframe[1].value["qid"]) == ["fact-001"]
 
 

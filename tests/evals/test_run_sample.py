@@ -17,7 +17,7 @@ from tests.conftest import SAMPLE_EVALS
 
 pytestmark = pytest.mark.slow
 
-GATE = "hit@5=0.8,refusal_correct=0.75,forbidden_leakage=0,faithfulness=0.9,citation_precision=0.9"
+GATE = "hit@5=0.8,refusal_correct=0.7,forbidden_leakage=0,faithfulness=0.9,citation_precision=0.9"
 """The CI gate, as in docs/evals.md and `make eval` (measured values leave a margin)."""
 PER_KIND = 3
 
