@@ -27,6 +27,10 @@ class LocalEmbedder:
         self.threads = threads
         self._model: Any = None
         self._lock = threading.Lock()
+        self._in_use = threading.Lock()
+        """One caller at a time: the fast tokenizer's padding state is shared, and two
+        threads (ingest's chunker and embedder, the app's job runner and a question)
+        otherwise get unpadded batches ("expected sequence of length ...")."""
 
     @property
     def model(self) -> Any:
@@ -46,13 +50,15 @@ class LocalEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        vectors = self.model.encode(
-            [texts[i] for i in order],
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        ).astype(np.float32, copy=False)
+        model = self.model
+        with self._in_use:
+            vectors = model.encode(
+                [texts[i] for i in order],
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            ).astype(np.float32, copy=False)
         out = np.empty_like(vectors)
         out[order] = vectors
         return out
@@ -62,6 +68,7 @@ class LocalEmbedder:
 
     def count_input_tokens(self, text: str) -> int:
         """Wordpieces including [CLS] and [SEP], as the model sees them."""
-        return len(
-            self.model.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"]
-        )
+        model = self.model
+        with self._in_use:
+            ids = model.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"]
+        return len(ids)
