@@ -47,8 +47,8 @@ data: setup  ## regenerate the binary files of the sample corpus from data/src
 	$(BIN)/python scripts/make_data.py
 
 bench: setup  ## benchmarks; figures go to docs/benchmarks.md
-	$(BIN)/footnote bench ingest
-	@if [ -d ../shared/datasets/scifact ]; then $(BIN)/footnote bench retrieval ../shared/datasets/scifact; fi
+	$(BIN)/python -m ingest.bench
+	@if [ -d ../shared/datasets/scifact ]; then $(BIN)/footnote bench retrieval ../shared/datasets/scifact --tune train; fi
 
 bench-ingest: setup
 	$(BIN)/python -m ingest.bench
