@@ -61,6 +61,16 @@ class ChunkRecord:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """One backend-neutral condition: ``key`` is one of ``any_of``, or within a range."""
+
+    key: str
+    any_of: tuple[str, ...] | None = None
+    gte: float | None = None
+    lte: float | None = None
+
+
+@dataclass(frozen=True)
 class SearchFilter:
     """What a search may see. ``groups=None`` means no access filter: admin tools only."""
 
@@ -74,12 +84,36 @@ class SearchFilter:
     def for_groups(cls, groups: Iterable[str], **kwargs: Any) -> SearchFilter:
         return cls(groups=tuple(sorted(set(groups))), **kwargs)
 
+    def conditions(self) -> list[Condition]:
+        """What must all hold, for a backend to translate into its own filter type."""
+        out = [
+            Condition(key, any_of=tuple(values))
+            for key, values in (
+                ("groups", self.groups),
+                ("source", self.sources),
+                ("doc_id", self.doc_ids),
+            )
+            if values or (key == "groups" and values is not None)
+        ]
+        if self.date_from is not None or self.date_to is not None:
+            out.append(Condition("doc_date", gte=self.date_from, lte=self.date_to))
+        return out
+
 
 @dataclass
 class Hit:
     id: str
     score: float
     payload: dict[str, Any] = field(default_factory=dict)
+
+
+def hit_from_point(point: Any, with_vectors: bool = False) -> Hit:
+    """A ``Hit`` from either engine's scored point or record (same attribute names)."""
+    payload = dict(point.payload or {})
+    vector = getattr(point, "vector", None)
+    if with_vectors and isinstance(vector, dict) and DENSE in vector:
+        payload["_dense"] = list(vector[DENSE])
+    return Hit(id=str(point.id), score=float(getattr(point, "score", 0.0) or 0.0), payload=payload)
 
 
 class Index(Protocol):

@@ -16,7 +16,15 @@ import numpy as np
 import qdrant_edge as qe
 
 from core.index import bm25
-from core.index.base import DENSE, PAYLOAD_INDEXES, SPARSE, ChunkRecord, Hit, SearchFilter
+from core.index.base import (
+    DENSE,
+    PAYLOAD_INDEXES,
+    SPARSE,
+    ChunkRecord,
+    Hit,
+    SearchFilter,
+    hit_from_point,
+)
 from core.index.lock import OwnerLock
 
 _SCHEMA = {"keyword": qe.PayloadSchemaType.Keyword, "float": qe.PayloadSchemaType.Float}
@@ -24,29 +32,13 @@ _SCROLL_PAGE = 1000
 
 
 def _filter(flt: SearchFilter | None) -> qe.Filter | None:
-    if flt is None:
-        return None
-    must: list[Any] = []
-    if flt.groups is not None:
-        must.append(qe.FieldCondition(key="groups", match=qe.MatchAny(any=list(flt.groups))))
-    if flt.sources:
-        must.append(qe.FieldCondition(key="source", match=qe.MatchAny(any=list(flt.sources))))
-    if flt.doc_ids:
-        must.append(qe.FieldCondition(key="doc_id", match=qe.MatchAny(any=list(flt.doc_ids))))
-    if flt.date_from is not None or flt.date_to is not None:
-        must.append(
-            qe.FieldCondition(
-                key="doc_date", range=qe.RangeFloat(gte=flt.date_from, lte=flt.date_to)
-            )
-        )
+    must = [
+        qe.FieldCondition(key=c.key, match=qe.MatchAny(any=list(c.any_of)))
+        if c.any_of is not None
+        else qe.FieldCondition(key=c.key, range=qe.RangeFloat(gte=c.gte, lte=c.lte))
+        for c in (flt.conditions() if flt else [])
+    ]
     return qe.Filter(must=must) if must else None
-
-
-def _hit(point: Any, with_vectors: bool = False) -> Hit:
-    payload = dict(point.payload or {})
-    if with_vectors and point.vector is not None:
-        payload["_dense"] = list(point.vector[DENSE])
-    return Hit(id=str(point.id), score=float(getattr(point, "score", 0.0) or 0.0), payload=payload)
 
 
 class EdgeIndex:
@@ -105,7 +97,7 @@ class EdgeIndex:
     def search_dense(self, vector: np.ndarray, flt: SearchFilter, limit: int) -> list[Hit]:
         query = qe.Query.Nearest(np.asarray(vector, dtype=np.float32).tolist(), using=DENSE)
         request = qe.QueryRequest(limit=limit, query=query, filter=_filter(flt), with_payload=True)
-        return [_hit(p) for p in self._shard.query(request)]
+        return [hit_from_point(p) for p in self._shard.query(request)]
 
     def search_sparse(self, text: str, flt: SearchFilter, limit: int) -> list[Hit]:
         indices, values = bm25.embed_query(text)
@@ -113,13 +105,13 @@ class EdgeIndex:
             return []
         query = qe.Query.Nearest(qe.SparseVector(indices=indices, values=values), using=SPARSE)
         request = qe.QueryRequest(limit=limit, query=query, filter=_filter(flt), with_payload=True)
-        return [_hit(p) for p in self._shard.query(request)]
+        return [hit_from_point(p) for p in self._shard.query(request)]
 
     def get(self, ids: Sequence[str], with_vectors: bool = False) -> list[Hit]:
         if not ids:
             return []
         records = self._shard.retrieve(list(ids), with_payload=True, with_vector=with_vectors)
-        return [_hit(r, with_vectors) for r in records]
+        return [hit_from_point(r, with_vectors) for r in records]
 
     def ids(self, doc_id: str | None = None) -> set[str]:
         flt = _filter(SearchFilter(groups=None, doc_ids=(doc_id,) if doc_id else ()))

@@ -28,6 +28,7 @@ from core.index.base import (
     Hit,
     IndexLocked,
     SearchFilter,
+    hit_from_point,
 )
 from core.settings import Settings
 
@@ -37,28 +38,13 @@ _BATCH = 256
 
 
 def _filter(flt: SearchFilter | None) -> qm.Filter | None:
-    """The same conditions as ``core.index.edge._filter``: all must hold."""
-    if flt is None:
-        return None
-    must: list[Any] = []
-    if flt.groups is not None:
-        must.append(qm.FieldCondition(key="groups", match=qm.MatchAny(any=list(flt.groups))))
-    if flt.sources:
-        must.append(qm.FieldCondition(key="source", match=qm.MatchAny(any=list(flt.sources))))
-    if flt.doc_ids:
-        must.append(qm.FieldCondition(key="doc_id", match=qm.MatchAny(any=list(flt.doc_ids))))
-    if flt.date_from is not None or flt.date_to is not None:
-        must.append(
-            qm.FieldCondition(key="doc_date", range=qm.Range(gte=flt.date_from, lte=flt.date_to))
-        )
+    must: list[Any] = [
+        qm.FieldCondition(key=c.key, match=qm.MatchAny(any=list(c.any_of)))
+        if c.any_of is not None
+        else qm.FieldCondition(key=c.key, range=qm.Range(gte=c.gte, lte=c.lte))
+        for c in (flt.conditions() if flt else [])
+    ]
     return qm.Filter(must=must) if must else None
-
-
-def _hit(point: Any, with_vectors: bool = False) -> Hit:
-    payload = dict(point.payload or {})
-    if with_vectors and isinstance(point.vector, dict) and DENSE in point.vector:
-        payload["_dense"] = list(point.vector[DENSE])
-    return Hit(id=str(point.id), score=float(getattr(point, "score", 0.0) or 0.0), payload=payload)
 
 
 class ServerIndex:
@@ -140,7 +126,7 @@ class ServerIndex:
                 limit=limit,
                 with_payload=True,
             )
-        return [_hit(p) for p in response.points]
+        return [hit_from_point(p) for p in response.points]
 
     def get(self, ids: Sequence[str], with_vectors: bool = False) -> list[Hit]:
         if not ids:
@@ -152,7 +138,7 @@ class ServerIndex:
                 with_payload=True,
                 with_vectors=[DENSE] if with_vectors else False,
             )
-        return [_hit(r, with_vectors) for r in records]
+        return [hit_from_point(r, with_vectors) for r in records]
 
     def ids(self, doc_id: str | None = None) -> set[str]:
         flt = _filter(SearchFilter(groups=None, doc_ids=(doc_id,) if doc_id else ()))
