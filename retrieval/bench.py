@@ -205,26 +205,6 @@ def _evaluate(
     )
 
 
-def _engine_only(
-    searcher: Searcher, dataset: Dataset, fusion: Fusion
-) -> Callable[[str], list[tuple[Hit, float]]]:
-    """Hybrid search with the query vectors computed beforehand: the index's own time."""
-    vectors = dict(
-        zip(
-            dataset.queries.values(),
-            searcher.embedder.embed(list(dataset.queries.values())),
-            strict=True,
-        )
-    )
-
-    def search(query: str) -> list[tuple[Hit, float]]:
-        dense = searcher.index.search_dense(vectors[query], _ASKER, fusion.candidates)
-        sparse = searcher.index.search_sparse(query, _ASKER, fusion.candidates)
-        return fuse(dense, sparse, fusion)
-
-    return search
-
-
 def tune(searcher: Searcher, dataset: Dataset) -> list[tuple[Fusion, float]]:
     """Fusion settings by mean nDCG@10 on ``dataset``, best first (lists fetched once)."""
     widest = 100

@@ -77,12 +77,12 @@ def _print(report: dict[str, Any]) -> None:
         table.add_row(r["mode"], *(str(r[k]) for k in _METRICS))
     if scaled := report.get("scaled"):
         table.add_row(f"hybrid @ {scaled['points']:,}", *(str(scaled[k]) for k in _METRICS))
-        table.add_row(
-            "  index only", "", "", "", str(scaled["engine_p50_ms"]), str(scaled["engine_p95_ms"])
-        )
     out.print(table)
     if tuning := report.get("tuning"):
-        out.print(f"best fusion on {tuning['split']}: {tuning['best'][0]}")
+        out.print(
+            f"on {tuning['split']}: settings nDCG@10 {tuning['settings_ndcg_at_10']}, "
+            f"best {tuning['best'][0]}"
+        )
     out.print(
         f"fusion {report['fusion']}; peak RSS {report['peak_rss_mb']} MB; {report['seconds']} s"
     )
