@@ -2,9 +2,11 @@
 
 Each question is asked with ``retrieval.answer`` (the same call the chat page makes),
 as a user in the question's ``user_groups`` (default: only "all", i.e. anyone), with
-its ``history``, restricted to the named source. The answer is scored
-(``evals.metrics``), stored as it completes, and the run's aggregates with their
-bootstrap intervals are written at the end.
+its ``history``, restricted to the named source, and with ``record=False``: an eval
+question is nobody's question, so it stays out of the usage figures (its model calls
+are still metered, purpose "eval"). The answer is scored (``evals.metrics``), stored as
+it completes, and the run's aggregates with their bootstrap intervals are written at
+the end.
 """
 
 from __future__ import annotations
@@ -132,6 +134,7 @@ def _ask(question: EvalQuestion, source: str, services: Services) -> Answer:
         question.history,
         services=services,
         filters=Filters(sources=(source,)),
+        record=False,
     )
     for event in events:
         if isinstance(event, Done):

@@ -6,7 +6,7 @@ and the report can hold them as long as they like.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,8 @@ from core.db import EvalResult, EvalRun, utcnow
 
 @dataclass(frozen=True)
 class QuestionResult:
+    """One question's outcome; its fields are the ``eval_results`` columns of that name."""
+
     qid: str
     kind: str
     question: str
@@ -86,22 +88,7 @@ def start_run(
 
 def add_result(sessions: sessionmaker[Session], run_id: int, result: QuestionResult) -> None:
     with sessions.begin() as session:
-        session.add(
-            EvalResult(
-                run_id=run_id,
-                qid=result.qid,
-                kind=result.kind,
-                question=result.question,
-                answer=result.answer,
-                refused=result.refused,
-                metrics=result.metrics,
-                detail=result.detail,
-                latency_ms=result.latency_ms,
-                input_tokens=result.input_tokens,
-                output_tokens=result.output_tokens,
-                cost_usd=result.cost_usd,
-            )
-        )
+        session.add(EvalResult(run_id=run_id, **asdict(result)))
 
 
 def finish_run(
@@ -133,19 +120,7 @@ def load_run(sessions: sessionmaker[Session], run_id: int) -> Run:
         if row is None:
             raise RunNotFound(f"no eval run {run_id}; `footnote eval list` shows the runs")
         results = [
-            QuestionResult(
-                qid=r.qid,
-                kind=r.kind,
-                question=r.question,
-                answer=r.answer,
-                refused=r.refused,
-                metrics=dict(r.metrics),
-                detail=dict(r.detail),
-                latency_ms=r.latency_ms,
-                input_tokens=r.input_tokens,
-                output_tokens=r.output_tokens,
-                cost_usd=r.cost_usd,
-            )
+            QuestionResult(**{f.name: getattr(r, f.name) for f in fields(QuestionResult)})
             for r in row.results
         ]
         return _run(row, len(results), results)

@@ -10,17 +10,27 @@ Public API (everything else in this package is private to it):
   index owner, which runs it with ``run_pending_jobs(services)``.
 - ``start_job_thread(services, source, paths)`` → (job id, thread): run in the
   background; follow it by polling the ``Job`` row (files_done, chunks_embedded).
-- ``retry_failed(services, job_id)``: re-parse the files that failed in a job.
+- ``retry_failed(services, job_id, queue=False)``: re-parse the files that failed in a
+  job, now or (``queue=True``) as a queued job for the index owner.
 - ``resolve_source(settings, name_or_path)`` → (name, ``SourceConfig``).
 - ``list_documents(services, user_groups=None, source=None)`` and
   ``document_chunks(services, doc_id)``: what is indexed, for people to browse.
+- ``list_jobs(services, limit=50)`` and ``job_events(services, job_id)``: the latest
+  jobs (newest first) and what one of them did to each file.
 
 The pipeline: ``sources`` (files, access groups) → ``parsing`` (a ``Parser`` per
 extension) → ``chunking`` (structure-aware, token-sized, window-checked) →
 ``pipeline`` (change detection, embedding, the ordered index/SQL writes) → ``jobs``.
 """
 
-from ingest.catalog import ChunkInfo, DocumentInfo, document_chunks, list_documents
+from ingest.catalog import (
+    ChunkInfo,
+    DocumentInfo,
+    document_chunks,
+    job_events,
+    list_documents,
+    list_jobs,
+)
 from ingest.jobs import (
     JobResult,
     queue_job,
@@ -40,7 +50,9 @@ __all__ = [
     "Progress",
     "SourceError",
     "document_chunks",
+    "job_events",
     "list_documents",
+    "list_jobs",
     "queue_job",
     "reconcile",
     "resolve_source",

@@ -1,4 +1,5 @@
-"""What has been ingested: documents (filtered by who may see them) and their chunks."""
+"""What has been ingested: documents (filtered by who may see them), their chunks, and
+the jobs that did it with what each job did to each file."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.db import Chunk, Document
+from core.db import Chunk, Document, Job, JobEvent
 from core.services import Services
 
 
@@ -94,3 +95,16 @@ def document_chunks(services: Services, doc_id: str) -> list[ChunkInfo]:
         )
         for c in rows
     ]
+
+
+def list_jobs(services: Services, limit: int = 50) -> list[Job]:
+    """The latest ingestion jobs, newest first (their rows carry the live progress)."""
+    with services.sessions() as session:
+        return list(session.scalars(select(Job).order_by(Job.id.desc()).limit(limit)))
+
+
+def job_events(services: Services, job_id: int) -> list[JobEvent]:
+    """What job ``job_id`` did to each file (added, unchanged, failed…), in order."""
+    with services.sessions() as session:
+        query = select(JobEvent).where(JobEvent.job_id == job_id).order_by(JobEvent.id)
+        return list(session.scalars(query))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -26,7 +26,7 @@ from sqlalchemy import select, update
 from core.db import Chunk, Document, Job, JobEvent, utcnow
 from core.services import Services
 from core.settings import Settings, SourceConfig
-from ingest.pipeline import Pass, Progress
+from ingest.pipeline import Counts, Pass, Progress
 from ingest.sources import SourceError, resolve_source
 
 _RUN_LOCK = threading.Lock()
@@ -34,23 +34,16 @@ _RUN_LOCK = threading.Lock()
 _ACTIVE: set[int] = set()
 
 
-@dataclass
-class JobResult:
+@dataclass(kw_only=True)
+class JobResult(Counts):
+    """A job's counts (flat, like the job's row and ``--json``) and how it ended."""
+
     job_id: int
     source: str
     status: str
     """succeeded | failed | queued"""
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    deleted: int = 0
-    failed: int = 0
-    chunks_total: int = 0
-    chunks_embedded: int = 0
     seconds: float = 0.0
     error: str | None = None
-    failures: list[tuple[str, str]] = field(default_factory=list)
-    """(path, reason) of every file that failed: the job itself still succeeded."""
 
 
 def plan_job(
@@ -141,7 +134,6 @@ def run_job(
     progress: Progress | None = None,
     name: str | None = None,
     job_id: int | None = None,
-    force: bool = False,
 ) -> JobResult:
     """Run a job now in this process (it must own the index), or a queued one by id.
 
@@ -156,7 +148,7 @@ def run_job(
             raise ValueError(f"job {job_id} is not queued")
         _ACTIVE.add(job_id)
         try:
-            return _execute(services, job_id, progress, force)
+            return _execute(services, job_id, progress)
         finally:
             _ACTIVE.discard(job_id)
 
@@ -172,37 +164,38 @@ def _claim(services: Services, job_id: int) -> bool:
         return bool(claimed)
 
 
-def _execute(services: Services, job_id: int, progress: Progress | None, force: bool) -> JobResult:
+def _execute(services: Services, job_id: int, progress: Progress | None) -> JobResult:
     started = time.perf_counter()
     with services.sessions() as session:
         job = session.get(Job, job_id)
         assert job is not None
-        source = job.source
-    result = JobResult(job_id=job_id, source=source, status="failed")
+    counts, status, error = Counts(), "failed", None
     try:
         reconcile(services)
         name, config, within = _job_plan(services.settings, job)
-        counts = Pass(services, job_id, name, config, within, force, progress).run()
+        counts = Pass(services, job_id, name, config, within, progress).run()
         services.index.flush()
-        result.status = "succeeded"
-        for key in ("added", "updated", "unchanged", "deleted", "failed"):
-            setattr(result, key, getattr(counts, key))
-        result.chunks_total, result.chunks_embedded = counts.chunks_total, counts.chunks_embedded
-        result.failures = counts.failures
+        status = "succeeded"
     except Exception as exc:
-        result.error = f"{type(exc).__name__}: {exc}"
+        error = f"{type(exc).__name__}: {exc}"
         if not isinstance(exc, SourceError):
             raise
     finally:
-        result.seconds = time.perf_counter() - started
         with services.sessions() as session:
             session.execute(
                 update(Job)
                 .where(Job.id == job_id)
-                .values(status=result.status, error=result.error, finished_at=utcnow())
+                .values(status=status, error=error, finished_at=utcnow())
             )
             session.commit()
-    return result
+    return JobResult(
+        **vars(counts),
+        job_id=job_id,
+        source=job.source,
+        status=status,
+        seconds=time.perf_counter() - started,
+        error=error,
+    )
 
 
 def reconcile(services: Services) -> None:
@@ -281,9 +274,20 @@ def start_job_thread(
 
 
 def retry_failed(
-    services: Services, job_id: int, progress: Progress | None = None
+    services: Services,
+    job_id: int,
+    progress: Progress | None = None,
+    *,
+    queue: bool = False,
+    requested_by: str = "cli",
 ) -> JobResult | None:
-    """Re-parse the files that failed in job ``job_id`` (None when none failed)."""
+    """Parse the files that failed in job ``job_id`` again (None when none failed).
+
+    Their documents are marked stale first, so change detection re-parses them although
+    the files did not change; the retry is then a job like any other. ``queue=True``
+    hands it to the index owner's runner and returns at once (status "queued"): a page
+    request never runs a job inline. Otherwise it runs here, now.
+    """
     with services.sessions() as session:
         job = session.get(Job, job_id)
         if job is None:
@@ -291,10 +295,24 @@ def retry_failed(
         failed = session.scalars(
             select(JobEvent.path).where(JobEvent.job_id == job_id, JobEvent.action == "failed")
         ).all()
+        if not failed:
+            return None
         source, config, _ = _job_plan(services.settings, job)
-    if not failed:
-        return None
+        session.execute(
+            update(Document)
+            .where(Document.source == source, Document.path.in_(failed))
+            .values(size=-1, content_hash="")
+        )
+        session.commit()
     paths = tuple(str(config.path / rel) for rel in failed)
+    if queue:
+        queued = queue_job(services, str(config.path), paths, requested_by, name=source)
+        return JobResult(job_id=queued, source=source, status="queued")
     return run_job(
-        services, source=str(config.path), paths=paths, name=source, progress=progress, force=True
+        services,
+        source=str(config.path),
+        paths=paths,
+        requested_by=requested_by,
+        progress=progress,
+        name=source,
     )

@@ -23,7 +23,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -75,6 +75,8 @@ def text_hash(text: str) -> str:
 
 @dataclass
 class Counts:
+    """What a pass did, file by file: the job's row mirrors the counters as it goes."""
+
     added: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -84,6 +86,11 @@ class Counts:
     chunks_total: int = 0
     chunks_embedded: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    """(path, reason) of every file that failed: the job itself still succeeded."""
+
+    def counters(self) -> dict[str, int]:
+        """The counters, named as the ``jobs`` columns that store them."""
+        return {k: v for k, v in asdict(self).items() if k != "failures"}
 
 
 @dataclass
@@ -129,7 +136,6 @@ class Pass:
         source: str,
         config: SourceConfig,
         within: tuple[Path, ...] = (),
-        force: bool = False,
         progress: Progress | None = None,
     ) -> None:
         self.services = services
@@ -138,7 +144,6 @@ class Pass:
         self.source = source
         self.config = config
         self.within = within
-        self.force = force
         self.progress = progress
         self.counts = Counts()
         self._session: Session = services.sessions()
@@ -181,7 +186,7 @@ class Pass:
             stat = file.path.stat()
             same_stat = doc is not None and (doc.size, doc.mtime) == (stat.st_size, stat.st_mtime)
             same_access = doc is not None and doc.meta.get("access") == list(file.groups)
-            if self.force or not same_stat or not same_access:
+            if not same_stat or not same_access:
                 todo.append(file)
                 continue
             assert doc is not None
@@ -269,8 +274,7 @@ class Pass:
         prepared.content_hash = file_hash(file.path)
         doc = self._docs.get(file.rel)
         if (
-            not self.force
-            and doc is not None
+            doc is not None
             and doc.status == "indexed"
             and doc.content_hash == prepared.content_hash
             and doc.meta.get("access") == list(file.groups)
@@ -486,20 +490,9 @@ class Pass:
 
     def _commit_job(self) -> None:
         """Counters and heartbeat go in the same transaction as the document they count."""
-        c = self.counts
         self._session.execute(
             update(Job)
             .where(Job.id == self.job_id)
-            .values(
-                added=c.added,
-                updated=c.updated,
-                unchanged=c.unchanged,
-                deleted=c.deleted,
-                failed=c.failed,
-                files_done=c.files_done,
-                chunks_total=c.chunks_total,
-                chunks_embedded=c.chunks_embedded,
-                heartbeat_at=utcnow(),
-            )
+            .values(**self.counts.counters(), heartbeat_at=utcnow())
         )
         self._session.commit()

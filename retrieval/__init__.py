@@ -6,7 +6,9 @@ The public surface, used by the app, the CLI and the evals alike:
 - ``search(query, user, ...)`` → passages the user may see, best first;
 - ``Searcher`` (hybrid search over an index) and ``FootnoteRetriever`` (the same as a
   llama-index retriever);
-- ``Conversations``: chat history and feedback in SQL.
+- ``Conversations``: chat history and feedback in SQL;
+- ``usage_report(sessions, since)`` → ``UsageReport``: questions, cost, latency,
+  unanswered questions and feedback over a time window.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from retrieval.conversations import ConversationNotFound, Conversations
 from retrieval.llama import FootnoteRetriever
 from retrieval.search import Searcher
 from retrieval.types import Filters, Passage, User
+from retrieval.usage import UsageReport, usage_report
 
 
 def search(
@@ -38,6 +41,8 @@ __all__ = [
     "Conversations",
     "FootnoteRetriever",
     "Searcher",
+    "UsageReport",
     "answer",
     "search",
+    "usage_report",
 ]

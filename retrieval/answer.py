@@ -8,7 +8,10 @@
    If the model fails — before or during the stream — a ``fallback`` notice says so
    and the extractive answer follows: the person gets an answer, not an exception.
    Without an LLM: the extractive answer (``extractive``), with a notice saying so.
-4. Citations, usage, then log the answer, its model calls and an audit entry.
+4. Citations, usage, then log the answer, its model calls and an audit entry. An eval
+   question (``record=False``) is nobody's question: it leaves no answer row and no
+   audit entry, so usage counts people only, but its model calls are still metered
+   (purpose "eval") so what evals cost is not lost.
 
 A ``Notice`` of kind ``fallback`` means the text streamed so far is void: the tokens
 after it are the answer (``Done.answer.text`` is always the final text).
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 from core.llm import ChatMessage, LLMClient, LLMError, LLMUsage, call_cost, context_window
 from core.services import Services, get_services
@@ -29,7 +32,7 @@ from retrieval.extractive import extractive_answer
 from retrieval.guards import Redactor, redaction_enabled
 from retrieval.memory import standalone_question
 from retrieval.prompt import REFUSAL, build_messages
-from retrieval.records import ModelCall, log_answer
+from retrieval.records import ModelCall, log_answer, meter_calls
 from retrieval.search import Searcher
 from retrieval.types import (
     Answer,
@@ -60,8 +63,12 @@ def answer(
     services: Services | None = None,
     conversation_id: str | None = None,
     filters: Filters | None = None,
+    record: bool = True,
 ) -> Iterator[Event]:
-    """Answer ``question`` for ``user`` from the documents they may see, as events."""
+    """Answer ``question`` for ``user`` from the documents they may see, as events.
+
+    ``record=False`` for questions no person asked (eval runs): see step 4 above.
+    """
     services = services or get_services()
     settings = services.settings
     started = time.perf_counter()
@@ -94,13 +101,7 @@ def answer(
         yield CitationEvent(citation)
     total = Usage()
     for call in calls:
-        total = total + Usage(
-            call.usage.model,
-            call.usage.input_tokens,
-            call.usage.cached_tokens,
-            call.usage.output_tokens,
-            call_cost(call.usage, settings),
-        )
+        total = total + Usage(**asdict(call.usage), cost_usd=call_cost(call.usage, settings))
     yield UsageEvent(total)
 
     result = Answer(
@@ -116,7 +117,12 @@ def answer(
         left_out=outcome.left_out,
         notices=[n.message for n in notices],
     )
-    result.answer_id = log_answer(services.sessions, settings, user, result, calls, conversation_id)
+    if record:
+        result.answer_id = log_answer(
+            services.sessions, settings, user, result, calls, conversation_id
+        )
+    else:
+        meter_calls(services.sessions, settings, calls, purpose="eval")
     yield Done(result)
 
 

@@ -1,12 +1,14 @@
 """Conversations, their messages and feedback, in SQL: what the app's chat page uses.
 
 Every read and write is scoped to the owning user: another user's conversation id
-reads as not found.
+reads as not found. Feedback is appended, never updated (a thumb, then the same thumb
+with a comment): the latest row per message is the rating that stands.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import select
@@ -74,18 +76,14 @@ class Conversations:
             return message.id
 
     def add_answer(self, user_id: str, conversation_id: str, answer: Answer) -> int:
-        """Append an assistant turn from an ``Answer`` (citations, mode, usage, answer id)."""
+        """Append an assistant turn from an ``Answer`` (citations, mode, usage, latency,
+        answer id)."""
         meta = {
             "mode": answer.mode,
             "refused": answer.refused,
             "answer_id": answer.answer_id,
-            "usage": {
-                "model": answer.usage.model,
-                "input_tokens": answer.usage.input_tokens,
-                "cached_tokens": answer.usage.cached_tokens,
-                "output_tokens": answer.usage.output_tokens,
-                "cost_usd": answer.usage.cost_usd,
-            },
+            "latency_ms": answer.latency_ms,
+            "usage": asdict(answer.usage),
             "notices": list(answer.notices),
         }
         citations = [c.to_dict() for c in answer.citations]
@@ -130,6 +128,19 @@ class Conversations:
             session.add(row)
             session.flush()
             return row.id
+
+    def ratings(self, user_id: str, conversation_id: str) -> dict[int, Feedback]:
+        """The user's standing feedback on each rated message of a conversation, by
+        message id, so a reopened conversation shows the thumbs already given."""
+        with self._sessions() as session:
+            self._owned(session, user_id, conversation_id)
+            query = (
+                select(Feedback)
+                .join(Message, Message.id == Feedback.message_id)
+                .where(Message.conversation_id == conversation_id, Feedback.user_id == user_id)
+                .order_by(Feedback.id)
+            )
+            return {row.message_id: row for row in session.scalars(query) if row.message_id}
 
     @staticmethod
     def _owned(session: Session, user_id: str, conversation_id: str) -> Conversation:

@@ -2,23 +2,27 @@
 
 The audit log is a hash chain: each entry's hash covers its content and the previous
 entry's hash, so editing or deleting a past entry breaks every hash after it
-(``verify_audit_chain`` finds where).
+(``verify_audit_chain`` finds where). Two writers must never link to the same entry, in
+one process or several: the database serialises appends (see ``append_audit``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import AnswerLog, AuditEntry, utcnow
 from core.llm import LLMUsage, record_call
 from core.settings import Settings
 from retrieval.types import Answer, User
+
+_AUDIT_LOCK_KEY = 70_102_026
+"""The PostgreSQL advisory lock that audit appends take: any fixed number no one else uses."""
 
 
 @dataclass(frozen=True)
@@ -49,11 +53,7 @@ def log_answer(
             answer=answer.text,
             mode=answer.mode,
             refused=answer.refused,
-            model=answer.usage.model,
-            input_tokens=answer.usage.input_tokens,
-            cached_tokens=answer.usage.cached_tokens,
-            output_tokens=answer.usage.output_tokens,
-            cost_usd=answer.usage.cost_usd,
+            **asdict(answer.usage),  # model, tokens and cost: the columns share its names
             latency_ms=answer.latency_ms,
             citations=[c.to_dict() for c in answer.citations],
         )
@@ -70,17 +70,29 @@ def log_answer(
                 "cited_chunks": [c.chunk_id for c in answer.citations],
             },
         )
+    meter_calls(sessions, settings, calls, answer_id=answer_id)
+    return answer_id
+
+
+def meter_calls(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    calls: list[ModelCall],
+    *,
+    answer_id: int | None = None,
+    purpose: str | None = None,
+) -> None:
+    """One ``llm_calls`` row per call; ``purpose`` overrides each call's own (e.g. "eval")."""
     for call in calls:
         record_call(
             sessions,
             settings,
-            purpose=call.purpose,
+            purpose=purpose or call.purpose,
             usage=call.usage,
             latency_ms=call.latency_ms,
             answer_id=answer_id,
             error=call.error,
         )
-    return answer_id
 
 
 def _entry_hash(prev_hash: str, entry: AuditEntry) -> str:
@@ -95,13 +107,29 @@ def _entry_hash(prev_hash: str, entry: AuditEntry) -> str:
 
 
 def append_audit(session: Session, user_id: str, action: str, detail: dict[str, Any]) -> None:
-    """Add an entry chained to the newest one (inside the caller's transaction)."""
-    last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).first()
-    prev_hash = last.hash if last else ""
+    """Add an entry chained to the newest one, inside the caller's transaction.
+
+    Appends are serialised until the caller commits, across threads and processes
+    alike: PostgreSQL by a transaction-scoped advisory lock taken first; SQLite by its
+    single-writer lock, which inserting the entry takes before the newest entry is
+    read (so the entry goes in first and is linked after). A process-wide threading
+    lock would add nothing: each thread has its own connection, and it could not span
+    processes nor last until the caller's commit.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK_KEY})
     entry = AuditEntry(at=utcnow(), user_id=user_id, action=action, detail=detail, hash="")
-    entry.prev_hash = prev_hash
-    entry.hash = _entry_hash(prev_hash, entry)
     session.add(entry)
+    session.flush()
+    last = session.scalars(
+        select(AuditEntry.hash)
+        .where(AuditEntry.id < entry.id)
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    ).first()
+    entry.prev_hash = last or ""
+    entry.hash = _entry_hash(entry.prev_hash, entry)
+    session.flush()
 
 
 def verify_audit_chain(sessions: sessionmaker[Session]) -> int | None:

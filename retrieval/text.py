@@ -1,9 +1,11 @@
 """Sentences and terms: the small text tools the answer path shares.
 
 Sentences are the unit the context budget trims by (a source is never cut mid-sentence)
-and the unit the extractive answerer quotes. Terms are lower-cased content words with a
-light suffix strip, used for lexical overlap (extractive scoring, follow-up rewriting,
-choosing the quote of a citation).
+and the unit the extractive answerer quotes. Table rows, list items and headings stand
+alone: ingest stores a table as one line per row, cells joined by `` | ``, header first
+(``ingest.parsing.structured``), and a row is never cut into sentences. Terms are
+lower-cased content words with a light suffix strip, used for lexical overlap
+(extractive scoring, follow-up rewriting, choosing the quote of a citation).
 """
 
 from __future__ import annotations
@@ -11,13 +13,18 @@ from __future__ import annotations
 import re
 
 _STANDALONE_LINE = re.compile(r"\s*(?:[-*•+]|\d+[.)]|#{1,6}|\|)\s")
-"""List items, numbered steps, headings and table rows: each starts a new block."""
+"""List items, numbered steps, headings and Markdown table rows: each starts a new block."""
+CELL_SEPARATOR = " | "
+"""How ingest joins the cells of a table row."""
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"“'(\[]?[A-Z0-9])")
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:e\.g|i\.e|etc|vs|approx|incl|dept|no|mr|mrs|ms|dr|st|inc|ltd|co)\.|\b[A-Z]\.)$",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[a-z0-9][a-z0-9'’-]*")
+_CONTRACTION = re.compile(r"(?:n['’]t|['’](?:s|m|d|ll|re|ve))$")
+""""what's", "I've", "don't": the word is its head ("what"), and "n't" words are
+auxiliaries: none of them carries content."""
 
 _STOPWORD_TEXT = """a about above after again against all am an and any are as at be because
     been before
@@ -39,6 +46,9 @@ def sentences(text: str) -> list[str]:
         flat = " ".join(block.split())
         if not flat:
             continue
+        if table_cells(block) is not None:
+            out.append(block.strip())
+            continue
         pending = ""
         for piece in _SENTENCE_END.split(flat):
             pending = f"{pending} {piece}".strip() if pending else piece
@@ -50,15 +60,28 @@ def sentences(text: str) -> list[str]:
     return out
 
 
+def table_cells(line: str) -> list[str] | None:
+    """The cells of a table row (``a | b | c``, or Markdown's ``| a | b |``), else None."""
+    body = line.strip()
+    if "\n" in body or CELL_SEPARATOR.strip() not in body:
+        return None
+    if body.startswith("|") and body.endswith("|"):
+        body = body[1:-1]
+    elif CELL_SEPARATOR not in body:
+        return None
+    return [cell.strip() for cell in body.split("|")]
+
+
 def _blocks(text: str) -> list[str]:
     """Paragraphs, with list items, headings and table rows on their own."""
     blocks: list[list[str]] = [[]]
     for line in text.splitlines():
-        standalone = bool(_STANDALONE_LINE.match(line + " "))
+        row = table_cells(line) is not None
+        standalone = row or bool(_STANDALONE_LINE.match(line + " "))
         if not line.strip() or standalone:
             blocks.append([])
         blocks[-1].append(line)
-        if standalone and line.lstrip().startswith(("#", "|")):
+        if row or (standalone and line.lstrip().startswith("#")):
             blocks.append([])
     return ["\n".join(b) for b in blocks if any(x.strip() for x in b)]
 
@@ -72,5 +95,14 @@ def _stem(word: str) -> str:
 
 def terms(text: str) -> list[str]:
     """Content words of ``text``, lower-cased and lightly stemmed, in order."""
-    words = (w.strip("'’-") for w in _WORD.findall(text.lower()))
+    words = (_word(w) for w in _WORD.findall(text.lower()))
     return [_stem(w) for w in words if w and w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+
+
+def _word(raw: str) -> str:
+    """``raw`` without edge punctuation and contraction ("" for "don't")."""
+    word = raw.strip("'’-")
+    contraction = _CONTRACTION.search(word)
+    if contraction is None:
+        return word
+    return "" if contraction.group().startswith("n") else word[: contraction.start()]

@@ -3,7 +3,7 @@
 Conversations are kept per person in SQL (``retrieval.Conversations``); the sidebar lists
 them. The answer streams in as it is written; once it is done the page reruns and shows
 it from the conversation, with its sources, a banner when it is quoted rather than
-written, its cost, and a thumbs up/down.
+written, its cost and time, and a thumbs up/down (as left, when reopened).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import streamlit as st
 
 import retrieval
 from app import answer_view, examples, session
+from core.db import Feedback
 from retrieval.types import Answer, Done, Event, Notice, Token
 
 svc = session.services()
@@ -96,7 +97,8 @@ def _save_feedback(message_id: int, answer_id: int | None) -> None:
     st.toast("Thanks, your feedback is saved.", icon=":material/check:")
 
 
-def _show_answer(message: Any) -> None:
+def _show_answer(message: Any, given: Feedback | None) -> None:
+    """``given``: this person's standing feedback on the message, shown as it was left."""
     meta = message.meta or {}
     answer_view.render_banner(meta)
     answer_view.render_text(message.content, message.citations)
@@ -107,6 +109,7 @@ def _show_answer(message: Any) -> None:
         st.feedback(
             "thumbs",
             key=f"fb-{message.id}",
+            default=None if given is None else int(given.rating > 0),
             on_change=_save_feedback,
             args=(message.id, meta.get("answer_id")),
         )
@@ -114,6 +117,7 @@ def _show_answer(message: Any) -> None:
         with st.form(f"fb-form-{message.id}", border=False):
             st.text_input(
                 "Anything to add? (optional)",
+                value=given.comment if given else "",
                 key=f"fb-comment-{message.id}",
                 placeholder="What was missing, wrong or helpful?",
             )
@@ -176,6 +180,7 @@ def _pick_example() -> None:
 # -- the page -----------------------------------------------------------------------------
 st.title("Ask")
 messages = chats.messages(user.id, active) if active else []
+given = chats.ratings(user.id, active) if active else {}
 if not messages:
     st.markdown(
         "Ask anything about the company's documents. Every answer cites its sources with "
@@ -195,7 +200,7 @@ if not messages:
 for message in messages:
     with st.chat_message(message.role, avatar=AVATARS.get(message.role)):
         if message.role == "assistant":
-            _show_answer(message)
+            _show_answer(message, given.get(message.id))
         else:
             st.markdown(message.content)
 

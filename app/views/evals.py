@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import evals
-from app import session
+from app import session, tables
 
 svc = session.services()
 
@@ -89,17 +89,11 @@ table = pd.DataFrame(
         for r in results
     ]
 )
-picked = st.dataframe(
-    table,
-    hide_index=True,
-    width="stretch",
-    on_select="rerun",
-    selection_mode="single-row",
-    key="eval_table",
-    column_config={"cost": st.column_config.NumberColumn("cost", format="$%.4f")},
+picked = tables.pick_row(
+    table, "eval_table", {"cost": st.column_config.NumberColumn("cost", format="$%.4f")}
 )
-if picked and picked.selection.rows:
-    result = results[picked.selection.rows[0]]
+if picked is not None:
+    result = results[picked]
     st.markdown(f"**{result.question}**")
     st.markdown(result.answer or "_(no answer)_")
     with st.expander("Details: claims, retrieved sources, citations"):

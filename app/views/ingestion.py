@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import ingest
-from app import reads, session
+from app import session
 from core.db import Job, utcnow
 
 svc = session.services()
@@ -76,11 +76,11 @@ with upload_tab, st.form("upload", border=False, clear_on_submit=True):
 
 
 def _retry(job_id: int) -> None:
-    """Parse a job's failed files again, now (they are few), and show that new job."""
-    retried = ingest.retry_failed(svc, job_id)
+    """Queue a job that parses a job's failed files again, and show that new job."""
+    retried = ingest.retry_failed(svc, job_id, queue=True, requested_by=user.id)
     if retried is not None:
         st.session_state[DETAIL] = retried.job_id
-        st.toast(f"Job {retried.job_id}: {retried.status}.", icon=":material/replay:")
+        st.toast(f"Job {retried.job_id} queued for the failed files.", icon=":material/replay:")
 
 
 def _rate(job: Job) -> str:
@@ -103,14 +103,14 @@ def _when(when: datetime | None) -> str:
     return when.strftime("%Y-%m-%d %H:%M:%S") if when else ""
 
 
-jobs = reads.jobs(svc.sessions)
+jobs = ingest.list_jobs(svc)
 busy = any(job.status in ("queued", "running") for job in jobs)
 
 
 @st.fragment(run_every=1.0 if busy else None)
 def _jobs_panel() -> None:
     """Live while a job is queued or running; one full rerun when the last one ends."""
-    current = reads.jobs(svc.sessions)
+    current = ingest.list_jobs(svc)
     active = [job for job in current if job.status in ("queued", "running")]
     if busy and not active:
         st.rerun()
@@ -166,7 +166,7 @@ if jobs:
         )
     if job.error:
         st.error(job.error, icon=":material/error:")
-    events = reads.job_events(svc.sessions, job.id)
+    events = ingest.job_events(svc, job.id)
     failed = [e for e in events if e.action == "failed"]
     if failed:
         st.warning(f"{len(failed)} files failed in this job.", icon=":material/warning:")

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import ingest
-from app import session
+from app import session, tables
 
 svc = session.services()
 user = session.identity().user
@@ -67,14 +67,10 @@ table = pd.DataFrame(
     ],
     columns=["title", "source", "path", "status", "groups", "chunks", "last ingested", "error"],
 )
-event = st.dataframe(
+picked = tables.pick_row(
     table,
-    hide_index=True,
-    width="stretch",
-    on_select="rerun",
-    selection_mode="single-row",
-    key="lib_table",
-    column_config={
+    "lib_table",
+    {
         "groups": st.column_config.ListColumn("groups"),
         "last ingested": st.column_config.DatetimeColumn(
             "last ingested", format="YYYY-MM-DD HH:mm"
@@ -84,9 +80,8 @@ event = st.dataframe(
 )
 st.caption(f"{len(shown)} of {len(mine)} documents. Select a row to read its chunks.")
 
-rows = event.selection.rows if event else []
-if rows:
-    document = shown[rows[0]]
+if picked is not None:
+    document = shown[picked]
     st.subheader(document.title or document.path)
     st.caption(
         f"{document.source} / {document.path} · {document.parser or 'parser unknown'} · "

@@ -1,4 +1,5 @@
-"""The Ask page: a streamed, footnoted answer, feedback, and the conversation history."""
+"""The Ask page: a streamed, footnoted answer, feedback (kept on reopening), and the
+conversation history."""
 
 from __future__ import annotations
 
@@ -58,6 +59,15 @@ def test_feedback_with_comment_is_saved(open_app: OpenApp, sample_services: Serv
             select(Feedback.rating, Feedback.comment).where(Feedback.user_id == "rater")
         ).all()
     assert [tuple(r) for r in rows] == [(-1, ""), (-1, "It missed the new VPN.")]
+
+    at = open_app(user="rater")  # a new browser session reopens the conversation
+    at.sidebar.button(key=next(b.key for b in at.sidebar.button if b.label == QUESTION)).click()
+    at.run()
+    answer = at.chat_message[1]
+    assert answer.feedback[0].value == 0
+    comment = next(t for t in at.text_input if t.label.startswith("Anything to add"))
+    assert comment.value == "It missed the new VPN."
+    assert any(re.search(r"\d+\.\d s$", c.value) for c in answer.caption)  # the time taken
 
 
 def test_history_is_listed_reopened_renamed_and_deleted(open_app: OpenApp) -> None:

@@ -28,22 +28,32 @@ def test_ingestion_runs_a_source_through_the_background_runner(
     at.selectbox(key="run_source_name").set_value("sample")
     next(b for b in at.button if b.label == "Run ingestion").click().run()
     assert not at.exception, at.exception[0].message
-    job_id = at.session_state["job_detail"]
-
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        with sample_services.sessions() as session:
-            job = session.get(Job, job_id)
-        if job is not None and job.status not in ("queued", "running"):
-            break
-        time.sleep(0.5)
-    assert job is not None and job.status == "succeeded", job and job.error
+    job = _finished(sample_services, at.session_state["job_detail"])
+    assert job.status == "succeeded", job.error
     assert job.requested_by == "ops"
 
     at.run()
     events = at.dataframe[-1].value
     assert set(events["action"]) >= {"unchanged"}
     assert "notes/empty-notes.txt" in set(events["file"])
+
+    next(b for b in at.button if b.label == "Re-run failed files").click().run()
+    assert not at.exception, at.exception[0].message
+    retry = _finished(sample_services, at.session_state["job_detail"])  # queued, run by the runner
+    assert retry.id != job.id and retry.status == "succeeded", retry.error
+    assert (retry.requested_by, retry.files_total, retry.failed) == ("ops", job.failed, job.failed)
+
+
+def _finished(services: Services, job_id: int) -> Job:
+    """The job's row once it is no longer queued or running (the runner polls every 2 s)."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        with services.sessions() as session:
+            job = session.get(Job, job_id)
+        if job is not None and job.status not in ("queued", "running"):
+            return job
+        time.sleep(0.5)
+    raise AssertionError(f"job {job_id} did not finish within 300 s")
 
 
 def test_evals_show_runs_metrics_and_questions(

@@ -20,12 +20,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from core.db import Chunk, Document, Job, JobEvent
+from core.db import Chunk, Document, Job
 from core.index import ChunkRecord, SearchFilter
 from core.services import Services
 from core.settings import Settings
 from ingest import (
     document_chunks,
+    job_events,
     list_documents,
     queue_job,
     retry_failed,
@@ -46,9 +47,7 @@ def backend_services(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
 
 
 def _events(svc: Services, job_id: int) -> dict[str, tuple[str, str | None, int]]:
-    with svc.sessions() as session:
-        rows = session.scalars(select(JobEvent).where(JobEvent.job_id == job_id)).all()
-    return {e.path: (e.action, e.reason, e.chunks) for e in rows}
+    return {e.path: (e.action, e.reason, e.chunks) for e in job_events(svc, job_id)}
 
 
 def _assert_consistent(svc: Services) -> None:
@@ -129,7 +128,17 @@ def test_bad_inputs_fail_alone(tmp_path: Path) -> None:
     assert again.failed == len(reasons) and again.unchanged == 1
     (folder / "empty.txt").write_text("Now it has text.")
     retried = retry_failed(svc, result.job_id)
-    assert retried is not None and retried.added == 1
+    assert retried is not None and retried.added == 1 and retried.failed == len(reasons) - 1
+
+    (folder / "binary.txt").write_text("Text at last.")
+    queued = retry_failed(svc, retried.job_id, queue=True, requested_by="ops")
+    assert queued is not None and queued.status == "queued"
+    with svc.sessions() as session:
+        job = session.get(Job, queued.job_id)
+        assert job is not None and (job.status, job.requested_by) == ("queued", "ops")
+    ran = run_pending_jobs(svc)  # what the index owner's runner does
+    assert [r.job_id for r in ran] == [queued.job_id] and ran[0].added == 1
+    assert ran[0].failed == len(reasons) - 2
     svc.close()
 
 

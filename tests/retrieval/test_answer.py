@@ -204,3 +204,17 @@ def test_no_sources_means_no_llm_call(llm_services: Services, openai_server: Ope
     _, result = _run("leave", User("x", groups=("nobody",)), llm_services)
     assert result.refused and result.text == REFUSAL
     assert openai_server.chat_requests() == []
+
+
+def test_unrecorded_answer_is_metered_but_not_logged(
+    llm_services: Services, openai_server: OpenAIServer
+) -> None:
+    openai_server.script(Reply.text("Employees get 25 days of paid leave [1]."))
+    _, result = _run("How much annual leave?", EVERYONE, llm_services, record=False)
+    assert result.mode == "llm" and result.answer_id is None
+    with llm_services.sessions() as session:
+        assert session.scalars(select(AnswerLog)).all() == []
+        assert session.scalars(select(AuditEntry)).all() == []
+        calls = list(session.scalars(select(LlmCall)))
+    assert [(c.purpose, c.answer_id) for c in calls] == [("eval", None)]
+    assert calls[0].cost_usd == result.usage.cost_usd > 0

@@ -33,6 +33,7 @@ def test_conversation_lifecycle(indexed: Services) -> None:
     ]
     saved = store.messages("ann", first.id)[-1]
     assert saved.meta["answer_id"] == result.answer_id and saved.meta["mode"] == "extractive"
+    assert saved.meta["latency_ms"] == result.latency_ms > 0
     assert saved.citations[0]["path"] == "hr/leave-policy.md"
 
     store.feedback("ann", -1, "too short", answer_id=result.answer_id, message_id=message_id)
@@ -41,6 +42,13 @@ def test_conversation_lifecycle(indexed: Services) -> None:
     assert (row.rating, row.comment, row.answer_id) == (-1, "too short", result.answer_id)
     with pytest.raises(ValueError):
         store.feedback("ann", 5, answer_id=result.answer_id)
+
+    assert store.ratings("ann", second.id) == {}
+    store.feedback("ann", 1, "now it is right", message_id=message_id)  # the latest stands
+    store.feedback("bob", -1, message_id=message_id)  # someone else's rating is theirs
+    standing = store.ratings("ann", first.id)
+    assert list(standing) == [message_id]
+    assert (standing[message_id].rating, standing[message_id].comment) == (1, "now it is right")
 
     with pytest.raises(ConversationNotFound):
         store.history("bob", first.id)
