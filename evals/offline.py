@@ -25,6 +25,7 @@ from core.embeddings import Embedder
 from evals import text
 from evals.verifier import Verdict
 from retrieval.types import Passage
+from retrieval.vectors import embed_texts
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,6 @@ class OfflineWeights:
     lexical: float
     threshold: float
 
-
-_CACHE_LIMIT = 50_000
-"""Texts whose vectors are kept (about 75 MB at 384 dimensions)."""
 
 # Fitted on BEGIN dev (/work/shared/datasets/faithfulness-dev: 1,229 labelled responses,
 # logistic regression on the weakest claim's signals, threshold at the best balanced
@@ -60,7 +58,6 @@ class OfflineVerifier:
     def __init__(self, embedder: Embedder | None = None, weights: OfflineWeights = CALIBRATED):
         self._embedder = embedder
         self.weights = weights
-        self._vectors: dict[str, np.ndarray] = {}
 
     @property
     def embedder(self) -> Embedder:
@@ -145,13 +142,9 @@ class OfflineVerifier:
         return self._embed([t for it in items for t in [*it.claims, *_flat(it.passages)]])
 
     def _embed(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
-        """Vectors by text; a run checks the same passages many times, so they are kept."""
-        if len(self._vectors) > _CACHE_LIMIT:
-            self._vectors.clear()
-        missing = sorted(set(texts) - self._vectors.keys())
-        if missing:
-            self._vectors.update(zip(missing, self.embedder.embed(missing), strict=True))
-        return {t: self._vectors[t] for t in texts}
+        """Vectors by text, from the process-wide cache the extractive answerer fills too:
+        a run checks the same passages many times, and quoted sentences are claims."""
+        return embed_texts(self.embedder, texts)
 
 
 @lru_cache(maxsize=1)
