@@ -8,12 +8,19 @@ on its own; it frames the items or rows that follow, like a heading.
 
 Each unit is scored against the question by embedding similarity (the same embedder as
 search), lexical overlap of content words with the unit and with its frame (title,
-section, lead-in), and the kind of answer the question asks for: "how many", "when"
-and the like want a number or a date, "who" wants a name. Sentences about the page
-itself ("This page explains…") are marked down. The best few are quoted in reading
-order, each with its ``[n]``. When even the best unit scores below ``CONFIDENCE_BAR``
-the answer is an honest refusal. Deterministic: same passages, same answer. Units that
-address a model ("ignore previous instructions…") are never quoted.
+section, lead-in), the kind of answer the question asks for ("how many", "when" and the
+like want a number or a date, "who" wants a name) and its passage's search rank (the
+top passage holds the answer most often). The best few are quoted in reading order,
+each with its ``[n]``; a question in several parts gets the best unit for each part.
+
+Whether to answer at all is a separate judgement: the rank says which passage is best,
+not that any is good. A unit's *evidence* is its score without the rank plus how well
+its whole passage matches the question (shared terms, embedding similarity); when no
+unit's evidence reaches ``CONFIDENCE_BAR`` the answer is an honest refusal.
+
+Deterministic: same passages, same answer. Sentences about the page itself ("This page
+explains…") and units that address a model ("ignore previous instructions…") are never
+quoted.
 """
 
 from __future__ import annotations
@@ -31,25 +38,24 @@ from retrieval.text import sentences, table_cells, terms
 from retrieval.types import Passage
 from retrieval.vectors import embed_texts
 
-CONFIDENCE_BAR = 0.67
-"""Calibrated on data/corpus + data/evals/sample.jsonl (127 questions, MiniLM): the best
-evidence of answerable questions is 0.30–1.37 (median 0.85), of unanswerable ones
-0.36–0.85 (median 0.61). Bars from 0.64 to 0.69 all reach about 0.81 accuracy; 0.67
-answers 85% of the answerable and refuses 68% of the unanswerable. (A bar of 0.60 is as
-accurate overall but refuses only half of the unanswerable.) Recalibrate when the
-weights below change: sweep the bar over ``Extract.best_score`` of the eval set."""
+CONFIDENCE_BAR = 0.89
+"""Calibrated on data/corpus + data/evals/sample.jsonl (127 questions, MiniLM) by sweeping
+the bar over ``Extract.best_score``: the best evidence of answerable questions is
+0.49–1.82 (median 1.22), of unanswerable ones 0.58–1.13 (median 0.86). Every bar from
+0.67 to 0.97 is 0.80–0.85 accurate; lower bars answer more and refuse less. 0.89 is the
+most accurate bar that refuses most unanswerable questions: it answers 89% of the
+answerable and refuses 60% of the unanswerable (0.835 accuracy); 0.97 would balance
+them at 80% each. Recalibrate whenever the weights below change."""
 _DENSE, _LEXICAL, _FRAME = 0.55, 0.35, 0.10
 _RANK = 0.15
 """Added to units of the top-ranked passage, and ``_RANK / n`` for passage ``n``."""
-_COVERAGE = 0.4
-"""Evidence weight of the share of the question's terms found in the unit's passage: a
-question about something the documents never mention (a city, a benefit) misses words."""
+_COVERAGE, _PASSAGE = 0.4, 0.6
+"""Evidence weights of the unit's whole passage: the share of the question's terms it
+holds (a question about something the documents never mention misses words) and its
+embedding similarity to the question (paraphrases share no words)."""
 _CUE = 0.06
-_PASSAGE = 0.0
 """Added when a unit holds the kind of answer the question asks for (a number, a name)."""
-_META = 0.15
-"""Taken off a sentence about the document itself rather than its subject."""
-_KEEP_WITHIN = 0.75
+_KEEP_WITHIN = 0.7
 """Further units are quoted when they score within this fraction of the best."""
 _MAX_UNITS = 4
 _MIN_PART_TERMS = 2
@@ -96,7 +102,7 @@ class Pick:
     """How well the unit answers, for choosing what to quote (includes the passage rank)."""
     evidence: float
     """Whether anything answers at all (held against the refusal bar): the score without
-    the rank, plus how much of the question the unit's whole passage covers."""
+    the rank, plus how well the unit's whole passage matches the question."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +114,7 @@ class Extract:
 
 
 @dataclass(frozen=True)
-class _Unit:
+class Unit:
     """A quotable unit of a passage and the lead-in or table header that frames it."""
 
     position: int
@@ -123,10 +129,10 @@ def score_sentences(question: str, passages: Sequence[Passage], embedder: Embedd
     if not candidates or not wanted:
         return []
     covered = {id(p): _share(wanted, " ".join([p.text, p.title, *p.section])) for p in passages}
-    texts = [question, *(u.text for _, u in candidates)]
-    vectors = embed_texts(embedder, texts + ([p.text for p in passages] if _PASSAGE else []))
+    units = [u.text for _, u in candidates]
+    vectors = embed_texts(embedder, [question, *units, *(p.text for p in passages)])
     asked = vectors[question]
-    near = {id(p): float(vectors[p.text] @ asked) if _PASSAGE else 0.0 for p in passages}
+    near = {id(p): float(vectors[p.text] @ asked) for p in passages}
     cue = _cue(question)
     picks = []
     for passage, unit in candidates:
@@ -136,8 +142,6 @@ def score_sentences(question: str, passages: Sequence[Passage], embedder: Embedd
         score = _DENSE * cosine + _LEXICAL * lexical + _FRAME * framed
         if cue is not None and cue.search(unit.text):
             score += _CUE
-        if _META_SENTENCE.match(unit.text):
-            score -= _META
         rank = _RANK / max(passage.n, 1)
         evidence = score + _COVERAGE * covered[id(passage)] + _PASSAGE * near[id(passage)]
         picks.append(Pick(passage.n, unit.position, unit.text, score + rank, evidence))
@@ -157,8 +161,8 @@ def extractive_answer(
 ) -> Extract:
     """The best units, cited, in reading order; or the refusal.
 
-    A question in several parts ("…, and when is …?") gets the best unit for each part
-    that clears the bar as well, so the second half is not crowded out by the first.
+    A question in several parts ("…, and when is …?") also gets the best unit for each
+    part whose evidence clears the bar, so the second half is not crowded out.
     """
     scored = sorted(score_sentences(question, passages, embedder), key=lambda p: -p.score)
     evidence = max((p.evidence for p in scored), default=0.0)
@@ -190,14 +194,14 @@ def _parts(question: str) -> list[str]:
     return parts if len(parts) > 1 else []
 
 
-def quotable_units(text: str) -> list[_Unit]:
+def quotable_units(text: str) -> list[Unit]:
     """The units of ``text`` worth quoting, in reading order.
 
     Table rows come with their header (the first row of each table); a lead-in ending
     in ":" frames the list items or rows after it; headings, header rows, very short
     fragments and instruction-like text are left out.
     """
-    units: list[_Unit] = []
+    units: list[Unit] = []
     header: list[str] | None = None
     lead = ""
     for position, raw in enumerate(sentences(text)):
@@ -221,9 +225,19 @@ def quotable_units(text: str) -> list[_Unit]:
                 continue
             if not item:
                 lead = ""
-        if len(unit.split()) >= _MIN_WORDS and not looks_like_instruction(unit):
-            units.append(_Unit(position, unit, lead))
+        if _quotable(unit):
+            units.append(Unit(position, unit, lead))
     return units
+
+
+def _quotable(unit: str) -> bool:
+    """Long enough to say something, about the subject rather than the page, and not
+    addressed to a model."""
+    return (
+        len(unit.split()) >= _MIN_WORDS
+        and not _META_SENTENCE.match(unit)
+        and not looks_like_instruction(unit)
+    )
 
 
 def _row(header: list[str], cells: list[str]) -> str:

@@ -4,7 +4,6 @@ sample corpus, gated like CI gates it (thresholds measured in docs/evals.md)."""
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -17,32 +16,17 @@ from tests.conftest import SAMPLE_EVALS
 
 pytestmark = pytest.mark.slow
 
-GATE = "hit@5=0.8,refusal_correct=0.7,forbidden_leakage=0,faithfulness=0.9,citation_precision=0.9"
+GATE = (
+    "hit@5=0.8,refusal_correct=0.75,forbidden_leakage=0,faithfulness=0.9,"
+    "citation_precision=0.9,must_include=0.6"
+)
 """The CI gate, as in docs/evals.md and `make eval` (measured values leave a margin)."""
-PER_KIND = 3
 
 
-def _stratified(tmp_path: Path) -> Path:
-    """The first few questions of every kind and every question with forbidden phrases:
-    the whole set's shape, and all of its leak traps, at a fraction of the time."""
-    taken: dict[str, int] = defaultdict(int)
-    lines = []
-    for line in filter(str.strip, SAMPLE_EVALS.read_text().splitlines()):
-        row = json.loads(line)
-        kind = row.get("kind", "")
-        if taken[kind] < PER_KIND or row.get("forbidden"):
-            taken[kind] += 1
-            lines.append(line)
-    path = tmp_path / "sample-subset.jsonl"
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def test_the_sample_set_passes_the_gate(sample_services: Services, tmp_path: Path) -> None:
-    dataset = _stratified(tmp_path)
-    run = evals.run_eval(dataset, "sample", services=sample_services, name="ci gate")
+def test_the_sample_set_passes_the_gate(sample_services: Services) -> None:
+    run = evals.run_eval(SAMPLE_EVALS, "sample", services=sample_services, name="ci gate")
     assert run.status == "succeeded" and run.judge == "offline"
-    assert run.questions == len(dataset.read_text().splitlines())
+    assert run.questions == len(list(filter(str.strip, SAMPLE_EVALS.read_text().splitlines())))
     assert run.config["settings"]["llm_configured"] is False
     assert "openai_api_key" not in run.config["settings"]
     checks = evals.check_thresholds(run.aggregates["overall"], evals.parse_thresholds(GATE))

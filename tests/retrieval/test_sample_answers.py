@@ -7,6 +7,7 @@ is calibrated on it without being fitted to each question.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -50,9 +51,17 @@ def test_facts_are_answered_and_unknowns_refused(sample: Services) -> None:
             found.append(all(w.lower() in result.text.lower() for w in wanted))
         else:
             refused.append(result.refused)
-    assert sum(answered) / len(answered) >= 0.6
-    assert sum(found) / len(found) >= 0.4
-    assert sum(refused) / len(refused) >= 0.6
+    # measured: 0.94 answered, 0.78 with every phrase, 0.65 refused (CONFIDENCE_BAR's trade)
+    assert sum(answered) / len(answered) >= 0.85
+    assert sum(found) / len(found) >= 0.65
+    assert sum(refused) / len(refused) >= 0.5
+
+
+def test_a_table_answer_quotes_the_row_with_its_header(sample: Services) -> None:
+    row = {"question": "How many days of annual leave do I get in Krakow?"}
+    result = _answer(sample, row)
+    assert "Office: Kraków; Base allowance: 26 days" in result.text
+    assert not re.search(r":\s*\[\d+\]", result.text)  # no lead-in quoted on its own
 
 
 def test_restricted_facts_never_reach_outsiders(sample: Services) -> None:
