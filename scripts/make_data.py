@@ -29,6 +29,7 @@ from email.policy import default as default_policy
 from email.utils import format_datetime
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -72,6 +73,16 @@ class Source:
 
 _TABLE_SEP = re.compile(r"^\|?\s*:?-{3,}")
 _NUMBERED = re.compile(r"^(\d+)\.\s+(.*)$")
+
+
+def _set_core_properties(props: Any, src: Any) -> None:
+    """Fixed document metadata (title, author, dates), so regenerated files are identical."""
+    props.title = src.meta["title"]
+    props.author = src.meta.get("author", "Quillfield")
+    props.last_modified_by = src.meta.get("author", "Quillfield")
+    props.created = src.when.replace(tzinfo=None)
+    props.modified = src.when.replace(tzinfo=None)
+    props.revision = 1
 
 
 def _plain(text: str) -> str:
@@ -376,13 +387,8 @@ def build_docx(src: Source) -> bytes:
     from docx.shared import Pt
 
     doc = Document()
+    _set_core_properties(doc.core_properties, src)
     props = doc.core_properties
-    props.title = src.meta["title"]
-    props.author = src.meta.get("author", "Quillfield")
-    props.last_modified_by = src.meta.get("author", "Quillfield")
-    props.created = src.when.replace(tzinfo=None)
-    props.modified = src.when.replace(tzinfo=None)
-    props.revision = 1
     props.comments = ""
     props.subject = ""
     props.keywords = ""
@@ -440,13 +446,7 @@ def build_pptx(src: Source) -> bytes:
     ]:
         if shape._element.xfrm is not None:  # positioned here, not inherited
             shape.left, shape.width = int(shape.left * ratio), int(shape.width * ratio)
-    props = prs.core_properties
-    props.title = src.meta["title"]
-    props.author = src.meta.get("author", "Quillfield")
-    props.last_modified_by = src.meta.get("author", "Quillfield")
-    props.created = src.when.replace(tzinfo=None)
-    props.modified = src.when.replace(tzinfo=None)
-    props.revision = 1
+    _set_core_properties(prs.core_properties, src)
 
     # Group blocks into slides: each heading starts one.
     slides: list[list[Block]] = []

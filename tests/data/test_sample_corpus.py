@@ -180,20 +180,10 @@ def test_broken_inputs():
     assert (BROKEN / "empty-upload.pdf").stat().st_size == 0
 
 
-def test_eval_set_shape(rows):
+def test_eval_set_shape(rows, checker):
     assert len(rows) >= 110
     kinds = Counter(r["kind"] for r in rows)
-    assert set(kinds) == {
-        "fact",
-        "numeric",
-        "procedure",
-        "multi-doc",
-        "paraphrase",
-        "follow-up",
-        "superseded",
-        "restricted",
-        "unanswerable",
-    }
+    assert set(kinds) == checker.KINDS
     assert sum(1 for r in rows if r["kind"] == "unanswerable" and not r["answerable"]) >= 15
     assert all(len(r["sources"]) >= 2 for r in rows if r["kind"] == "multi-doc")
     # Every restricted question is asked twice: with the right groups, and without them.
