@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 from sqlalchemy import select
 
+from core.access import may_see
 from core.db import Document
 from core.services import Services
 from core.settings import Settings
@@ -132,7 +133,7 @@ def _visible_documents(services: Services, user: User, doc_ids: set[str]) -> set
         rows = session.execute(
             select(Document.id, Document.groups).where(Document.id.in_(doc_ids))
         ).all()
-    return {doc_id for doc_id, groups in rows if set(groups or ()) & set(user.groups)}
+    return {doc_id for doc_id, groups in rows if may_see(groups or (), user.groups)}
 
 
 def _file_for(citation: Mapping[str, Any], settings: Settings) -> Path | None:

@@ -10,9 +10,9 @@ Three ways to know, tried in this order:
    the proxy has already signed the person in; ``group_map`` gives their groups.
 3. **Local mode**: one default user (``Settings.default_user``), for a laptop or a demo.
 
-Everyone is in ``"all"``. ``resolve_identity`` is a pure function of the settings, the
-request headers and the OIDC user info, so every rule here is unit-tested without a
-browser; ``app.session`` feeds it from Streamlit.
+Everyone is in ``"all"`` (the rule lives in ``core.access``). ``resolve_identity`` is a
+pure function of the settings, the request headers and the OIDC user info, so every rule
+here is unit-tested without a browser; ``app.session`` feeds it from Streamlit.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from core.access import asker_groups, groups_for, is_admin
 from core.settings import Settings
 from retrieval.types import User
 
 Mode = Literal["oidc", "header", "local"]
-EVERYONE = "all"
 
 
 @dataclass(frozen=True)
@@ -53,15 +53,6 @@ def resolve_identity(
         return _from_header(settings, headers, settings.auth_header)
     groups = settings.group_map.get(settings.default_user, settings.default_user_groups)
     return _identity(settings, "local", settings.default_user, groups)
-
-
-def groups_for(settings: Settings, names: Iterable[str]) -> tuple[str, ...]:
-    """The access groups ``group_map`` gives any of ``names`` (case-insensitive), plus "all"."""
-    by_lower = {key.lower(): value for key, value in settings.group_map.items()}
-    found = {EVERYONE}
-    for name in names:
-        found.update(by_lower.get(name.lower(), ()))
-    return (EVERYONE, *sorted(found - {EVERYONE}))
 
 
 def _from_oidc(settings: Settings, info: Mapping[str, Any]) -> Identity:
@@ -98,6 +89,6 @@ def _from_header(settings: Settings, headers: Mapping[str, str], header: str) ->
 def _identity(
     settings: Settings, mode: Mode, name: str, groups: Iterable[str], display: str = ""
 ) -> Identity:
-    ordered = (EVERYONE, *sorted(set(groups) - {EVERYONE}))
+    ordered = asker_groups(groups)
     user = User(id=name, groups=ordered, name=display or name)
-    return Identity(mode=mode, user=user, is_admin=settings.admin_group in ordered)
+    return Identity(mode=mode, user=user, is_admin=is_admin(settings, ordered))

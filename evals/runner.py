@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 import retrieval
+from core.access import asker_groups
 from core.db import Document
 from core.embeddings import Embedder
 from core.llm import LLMUsage, record_call
@@ -127,7 +128,7 @@ def summarise(results: list[QuestionResult], started: float) -> dict[str, Any]:
 
 
 def _ask(question: EvalQuestion, source: str, services: Services) -> Answer:
-    groups = tuple(dict.fromkeys(("all", *(question.user_groups or ()))))
+    groups = asker_groups(question.user_groups or ())
     events = retrieval.answer(
         question.question,
         User(id=EVAL_USER, groups=groups, name="eval"),

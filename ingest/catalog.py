@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core.access import may_see
 from core.db import Chunk, Document, Job, JobEvent
 from core.services import Services
 
@@ -51,12 +52,11 @@ def list_documents(
         query = query.where(Document.source == source)
     if status:
         query = query.where(Document.status == status)
-    allowed = None if user_groups is None else set(user_groups)
     with services.sessions() as session:
         return [
             _info(d)
             for d in session.scalars(query)
-            if allowed is None or allowed.intersection(d.groups)
+            if user_groups is None or may_see(d.groups, user_groups)
         ]
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from core.access import parse_groups
 from core.index import IndexLocked
 from core.services import get_services
 from core.settings import get_settings
@@ -39,7 +40,7 @@ def register(app: typer.Typer) -> None:
         settings = get_settings()
         asker = User(
             id=user or settings.default_user,
-            groups=_groups(groups) if groups else tuple(settings.default_user_groups),
+            groups=parse_groups(groups) if groups else tuple(settings.default_user_groups),
         )
         services = get_services()
         try:
@@ -69,12 +70,6 @@ def register(app: typer.Typer) -> None:
             print(json.dumps(_as_dict(result), ensure_ascii=False))
         else:
             _print_sources(result)
-
-
-def _groups(value: str) -> tuple[str, ...]:
-    """The named groups; everyone is in "all"."""
-    named = [g.strip() for g in value.split(",") if g.strip()]
-    return tuple(dict.fromkeys(["all", *named]))
 
 
 def _print_sources(result: Answer) -> None:

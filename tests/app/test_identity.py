@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.identity import groups_for, resolve_identity
+from app.identity import resolve_identity
+from core.access import groups_for
 from tests.conftest import make_settings
 
 GROUP_MAP = {
