@@ -8,6 +8,11 @@ the index payload's ``path``), ``must_include`` (phrases a correct answer contai
 default user), ``kind`` (a label for per-kind breakdowns) and ``history`` (earlier
 turns, ``[{"role": "user"|"assistant", "content": "..."}]``). Other keys are kept in
 ``extra`` and otherwise ignored.
+
+Sets written by others use other names for the same things, read as ours: ``gold_files``
+for ``sources``, ``answer`` for ``reference``, and ``kind: "unanswerable"`` (without an
+``answerable`` key) for ``answerable: false`` — the handbook QA sets in
+``../shared/datasets`` are read as they are.
 """
 
 from __future__ import annotations
@@ -31,7 +36,10 @@ _KNOWN = {
     "user_groups",
     "kind",
     "history",
+    "gold_files",
+    "answer",
 }
+_UNANSWERABLE_KIND = "unanswerable"
 
 
 @dataclass(frozen=True)
@@ -88,15 +96,18 @@ def _parse(row: dict[str, Any], where: str) -> EvalQuestion:
     for key in ("id", "question"):
         if not isinstance(row.get(key), str | int) or not str(row[key]).strip():
             raise DatasetError(f"{where}: {key!r} is required (a non-empty string)")
-    answerable = row.get("answerable", True)
+    answerable = row.get("answerable", row.get("kind") != _UNANSWERABLE_KIND)
     if not isinstance(answerable, bool):
         raise DatasetError(f"{where}: 'answerable' must be true or false")
     groups = row.get("user_groups")
     return EvalQuestion(
         id=str(row["id"]),
         question=str(row["question"]),
-        reference=_optional_str(row, "reference", where),
-        sources=tuple(_path(p) for p in _str_list(row, "sources", where)),
+        reference=_optional_str(row, "reference" if "reference" in row else "answer", where),
+        sources=tuple(
+            _path(p)
+            for p in _str_list(row, "sources" if "sources" in row else "gold_files", where)
+        ),
         must_include=_str_list(row, "must_include", where),
         forbidden=_str_list(row, "forbidden", where),
         answerable=answerable,

@@ -230,7 +230,7 @@ def _extractive(
     yield Token(extract.text)
     by_n = {p.n: p for p in passages}
     quotes: dict[int, list[str]] = {}
-    for pick in extract.picks:
+    for pick in extract.picks or extract.closest:
         quotes.setdefault(pick.n, []).append(pick.sentence)
     citations = [to_citation(by_n[n], " ".join(q)) for n, q in sorted(quotes.items())]
     return _Outcome(extract.text, citations, extract.refused, mode, passages)

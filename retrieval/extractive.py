@@ -1,30 +1,38 @@
-"""The offline answerer: quote the sentences of the sources that best answer the question.
+"""The offline answerer: quote the sentences of the sources that answer the question.
 
-Used when no LLM is configured, and as the fallback when one fails. The retrieved
-passages are cut into quotable units in reading order: sentences, list items, and table
-rows (each quoted with its table's header, ``Office: Kraków; Base allowance: 26 days``,
-because a bare row of numbers answers nothing). A lead-in ending in ":" is not quoted
-on its own; it frames the items or rows that follow, like a heading.
+Used when no LLM is configured, and as the fallback when one fails. It works in three
+steps, each written for questions and documents in general, not for one corpus:
 
-Each unit is scored against the question by embedding similarity (the same embedder as
-search), lexical overlap of content words with the unit and with its frame (title,
-section, lead-in), the kind of answer the question asks for ("how many", "when" and the
-like want a number or a date, "who" wants a name) and its passage's search rank (the
-top passage holds the answer most often). The best few are quoted in reading order,
-each with its ``[n]``; a question in several parts gets the best unit for each part.
+1. **Read the question** (``retrieval.question``): the asks (a question in several
+   parts gets one per part), the kind of answer each wants (a number, a duration, a
+   frequency, a time, a person, a place, a name, the steps, a yes or no), and the
+   context around them.
+2. **Score every quotable unit** of the retrieved passages — sentences, list items, and
+   table rows quoted with their header — for each ask: embedding similarity to the ask
+   and to the whole question, the share of the ask's words the unit holds (weighted by
+   how rare each word is among the candidate units, so "birthday" counts for more than
+   "leave"), the share of the context's words, whether the unit has the shape of the
+   answer the ask wants, and how well its whole passage matches. Units are quoted
+   verbatim, so an answer can never say what the sources do not.
+3. **Choose and join**: the best unit of each ask leads, in the order the question asks
+   them; a unit brings the neighbour that carries the rest of its answer (a list's
+   lead-in, the sentence a "This…" leans on, the next sentence when it has the shape
+   the ask wants and the unit has not, the following steps of a procedure); a few more
+   units follow when they score nearly as well. Each unit is cited with its ``[n]``.
 
-Whether to answer at all is a separate judgement: the rank says which passage is best,
-not that any is good. A unit's *evidence* is its score without the rank plus how well
-its whole passage matches the question (shared terms, embedding similarity); when no
-unit's evidence reaches ``CONFIDENCE_BAR`` the answer is an honest refusal.
+Whether to answer at all is separate (``confidence``): the best unit always exists, but
+a question the documents do not cover has no passage that holds its rarest words and no
+unit close to it in meaning. The weights of that judgement were fitted on two corpora at
+once — our sample and a real staff handbook — and checked across them (docs/evals.md).
+A refusal still shows what came closest, so the person can judge.
 
 Deterministic: same passages, same answer. Sentences about the page itself ("This page
-explains…") and units that address a model ("ignore previous instructions…") are never
-quoted.
+explains…") and units that address a reader or a model are never quoted.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,59 +42,61 @@ import numpy as np
 from core.embeddings import Embedder
 from retrieval.guards import looks_like_instruction
 from retrieval.prompt import REFUSAL
-from retrieval.text import sentences, table_cells, terms
+from retrieval.question import Ask, Kind, Question, analyse, cue
+from retrieval.text import block_sentences, table_cells, terms
 from retrieval.types import Passage
 from retrieval.vectors import embed_texts
 
-CONFIDENCE_BAR = 0.89
-"""Calibrated on data/corpus + data/evals/sample.jsonl (127 questions, MiniLM) by sweeping
-the bar over ``Extract.best_score``: the best evidence of answerable questions is
-0.49–1.82 (median 1.22), of unanswerable ones 0.58–1.13 (median 0.86). Every bar from
-0.67 to 0.97 is 0.80–0.85 accurate; lower bars answer more and refuse less. 0.89 is the
-most accurate bar that refuses most unanswerable questions: it answers 89% of the
-answerable and refuses 60% of the unanswerable (0.835 accuracy); 0.97 would balance
-them at 80% each. Recalibrate whenever the weights below change."""
-_DENSE, _LEXICAL, _FRAME = 0.55, 0.35, 0.10
-_RANK = 0.15
-"""Added to units of the top-ranked passage, and ``_RANK / n`` for passage ``n``."""
-_COVERAGE, _PASSAGE = 0.4, 0.6
-"""Evidence weights of the unit's whole passage: the share of the question's terms it
-holds (a question about something the documents never mention misses words) and its
-embedding similarity to the question (paraphrases share no words)."""
-_CUE = 0.06
-"""Added when a unit holds the kind of answer the question asks for (a number, a name)."""
-_KEEP_WITHIN = 0.7
-"""Further units are quoted when they score within this fraction of the best."""
-_MAX_UNITS = 4
-_MIN_PART_TERMS = 2
-_PART_BREAK = re.compile(
-    r"\?\s+|[,;]?\s+and\s+(?=(?:where|when|what|which|who|how|is|are|do|does|can|aren't|isn't)\b)",
+# -- scoring a unit for an ask ---------------------------------------------------------------
+_DENSE_ASK, _DENSE_QUESTION = 0.30, 0.55
+"""Embedding similarity of the unit to the ask alone and to the whole question (an ask
+like "how do I ask for it?" leans on the question's other sentences)."""
+_LEXICAL, _CONTEXT, _FRAME_SHARE = 0.45, 0.30, 0.5
+"""Weighted share of the ask's words in the unit; of the context's words in the unit or
+its frame; a word found only in the frame (title, section, lead-in) counts this much."""
+_CUE = 0.20
+"""Added when the unit has the shape of the answer the ask wants."""
+_PASSAGE, _PASSAGE_WORDS, _RANK = 0.40, 0.05, 0.15
+"""The unit's passage: its similarity to the question, its share of the question's words
+(asks and context), and ``_RANK / n`` for search rank n."""
+
+# -- choosing -----------------------------------------------------------------------------
+_KEEP_WITHIN = 0.45
+"""Further units are quoted when they score within this fraction of their ask's best."""
+_MAX_UNITS = 7
+_LOOK_AT = 12
+_ELSEWHERE = True
+_MAX_STEPS = 6
+"""A procedure's steps quoted after the best one, at most."""
+_MAX_SIBLINGS = 4
+"""A list under a lead-in is quoted whole when it has at most this many items."""
+_MIN_WORDS = 4
+_MIN_ITEM_WORDS = 2
+_CLOSEST = 3
+"""Passages a refusal names as the closest found."""
+_LEANS_BACK = re.compile(
+    r"^(?:this|that|these|those|it|they|such|however|but|otherwise|also|if so|in this case|"
+    r"in that case|instead|then)\b",
     re.IGNORECASE,
 )
-"""Where a question in several parts breaks: after a "?", or at "and where/when/is…"."""
-_MIN_WORDS = 4
+"""A sentence starting so leans on the one before it."""
+
+# -- refusing -----------------------------------------------------------------------------
+CONFIDENCE_BAR = 0.27
+"""Answer when ``confidence`` reaches this. Chosen so that no more than one answerable
+question in ten is refused on the dxw handbook set (the gate that matters most: a refusal
+of a question the documents answer is the failure people notice); on the sample set it
+keeps refusal accuracy where it was (docs/evals.md has the sweep)."""
+_CONFIDENCE = (-4.47, 1.25, 1.73, 0.73, 2.61)
+"""Intercept and weights of ``_Scorer.features``: a logistic regression (balanced
+classes) fitted on the sample set and the dxw development set together, with the
+answerer's weights above fixed; ``python -m evals.refusal`` refits and prints the
+cross-corpus check."""
+
 _LIST_MARK = re.compile(r"^\s*(?:[-*•+]|\d+[.)])\s+")
 _HEADING = re.compile(r"^\s*#{1,6}\s")
 _RULE_CELL = re.compile(r"^:?-{3,}:?$")
 """A Markdown table's header rule (``| --- | :---: |``)."""
-
-_WANTS_NUMBER = re.compile(
-    r"\b(?:how (?:many|much|long|often|soon|far|old|big|large|high|low|fast|quickly)"
-    r"|what (?:percentage|percent|proportion|share|amount|rate|number|year|date|day|time|"
-    r"month|age|limit|price|cost)|(?:which|what) (?:date|day|year|month)"
-    r"|when|until|by what)\b",
-    re.IGNORECASE,
-)
-_WANTS_NAME = re.compile(r"\b(?:who|whom|whose)\b", re.IGNORECASE)
-_NUMBER = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-    r"hundred|thousand|million|half|twice|weekly|monthly|daily|annually|january|february|"
-    r"march|april|may|june|july|august|september|october|november|december|monday|tuesday|"
-    r"wednesday|thursday|friday)\b",
-    re.IGNORECASE,
-)
-_NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'’][A-Za-z]+)? [A-Z][a-z]+|[\w.+-]+@[\w-]+\.[\w.]+")
-"""Two capitalised words in a row (a person, a team) or an e-mail address."""
 _META_SENTENCE = re.compile(
     r"^(?:this|the) (?:page|document|guide|section|article|faq|note|notes|wiki|doc|file)\b",
     re.IGNORECASE,
@@ -95,14 +105,12 @@ _META_SENTENCE = re.compile(
 
 @dataclass(frozen=True)
 class Pick:
+    """A quoted unit of passage ``n``."""
+
     n: int
     position: int
     sentence: str
     score: float
-    """How well the unit answers, for choosing what to quote (includes the passage rank)."""
-    evidence: float
-    """Whether anything answers at all (held against the refusal bar): the score without
-    the rank, plus how well the unit's whole passage matches the question."""
 
 
 @dataclass(frozen=True)
@@ -111,46 +119,33 @@ class Extract:
     picks: list[Pick]
     refused: bool
     best_score: float
+    """The answer's confidence (held against ``CONFIDENCE_BAR``)."""
+    closest: list[Pick]
+    """On a refusal: the best unit of each passage that came closest, best first. The
+    refusal's text names them ("The closest I found: …") so the person can judge."""
 
 
 @dataclass(frozen=True)
 class Unit:
-    """A quotable unit of a passage and the lead-in or table header that frames it."""
+    """A quotable unit of a passage and what frames it."""
 
     position: int
     text: str
     frame: str
+    """The list's lead-in or the table's header line; "" when none."""
+    block: int
+    item: bool
+    """A list item or table row (steps and rows are quoted together)."""
+    lead: bool = False
+    """A lead-in ending in ":": never an answer alone, quoted with its items."""
 
 
-def score_sentences(question: str, passages: Sequence[Passage], embedder: Embedder) -> list[Pick]:
-    """Every quotable unit of ``passages`` with its score, unsorted."""
-    wanted = set(terms(question))
-    candidates = [(p, u) for p in passages for u in quotable_units(p.text)]
-    if not candidates or not wanted:
-        return []
-    covered = {id(p): _share(wanted, " ".join([p.text, p.title, *p.section])) for p in passages}
-    units = [u.text for _, u in candidates]
-    vectors = embed_texts(embedder, [question, *units, *(p.text for p in passages)])
-    asked = vectors[question]
-    near = {id(p): float(vectors[p.text] @ asked) for p in passages}
-    cue = _cue(question)
-    picks = []
-    for passage, unit in candidates:
-        cosine = float(np.clip(vectors[unit.text] @ asked, 0, 1))
-        lexical = _share(wanted, unit.text)
-        framed = _share(wanted, " ".join([passage.title, *passage.section, unit.frame]))
-        score = _DENSE * cosine + _LEXICAL * lexical + _FRAME * framed
-        if cue is not None and cue.search(unit.text):
-            score += _CUE
-        rank = _RANK / max(passage.n, 1)
-        evidence = score + _COVERAGE * covered[id(passage)] + _PASSAGE * near[id(passage)]
-        picks.append(Pick(passage.n, unit.position, unit.text, score + rank, evidence))
-    return picks
-
-
-def _share(wanted: set[str], text: str) -> float:
-    """The share of the question's terms ``wanted`` that occur in ``text``."""
-    return len(wanted & set(terms(text))) / len(wanted)
+@dataclass
+class _Candidate:
+    passage: Passage
+    unit: Unit
+    index: int
+    """Position in the candidate list (neighbours are index ± 1 within a passage)."""
 
 
 def extractive_answer(
@@ -159,53 +154,253 @@ def extractive_answer(
     embedder: Embedder,
     bar: float = CONFIDENCE_BAR,
 ) -> Extract:
-    """The best units, cited, in reading order; or the refusal.
-
-    A question in several parts ("…, and when is …?") also gets the best unit for each
-    part whose evidence clears the bar, so the second half is not crowded out.
-    """
-    scored = sorted(score_sentences(question, passages, embedder), key=lambda p: -p.score)
-    evidence = max((p.evidence for p in scored), default=0.0)
-    if evidence < bar:
-        return Extract(REFUSAL, [], refused=True, best_score=evidence)
-    chosen: list[Pick] = [scored[0]]
-    for part in _parts(question):
-        answers = [p for p in score_sentences(part, passages, embedder) if p.evidence >= bar]
-        if answers:
-            _add(chosen, max(answers, key=lambda p: p.score))
-    for pick in scored:
-        if len(chosen) >= _MAX_UNITS or pick.score < scored[0].score * _KEEP_WITHIN:
+    """The best units for each part of ``question``, cited; or a refusal."""
+    asked = analyse(question)
+    candidates = [
+        _Candidate(p, u, 0) for p in passages for u in quotable_units(p.text, keep_leads=True)
+    ]
+    for i, c in enumerate(candidates):
+        c.index = i
+    answerable = [c for c in candidates if not c.unit.lead]
+    if not answerable or not asked.ask_terms | set(asked.context_terms):
+        return Extract(REFUSAL, [], refused=True, best_score=0.0, closest=[])
+    scorer = _Scorer(asked, passages, candidates, embedder)
+    confidence = scorer.confidence()
+    if confidence < bar:
+        return _refusal(confidence, answerable, scorer)
+    chosen: list[_Candidate] = []
+    ranked = {id(a): sorted(answerable, key=lambda c, a=a: -scorer.score(a, c)) for a in asked.asks}
+    for ask in asked.asks:
+        _add_with_neighbours(chosen, ranked[id(ask)][0], ask, candidates)
+    # More from the passages already quoted: an answer's other facts (the cap, the
+    # exception, the deadline) sit next to its first one far more often than elsewhere.
+    quoted = {c.passage.n for c in chosen}
+    more = sorted(
+        (
+            (scorer.score(ask, c) / scorer.score(ask, ranked[id(ask)][0]), ask, c)
+            for ask in asked.asks
+            for c in ranked[id(ask)][1:_LOOK_AT]
+            if c.passage.n in quoted or _ELSEWHERE
+        ),
+        key=lambda t: -t[0],
+    )
+    for share, ask, c in more:
+        if len(chosen) >= _MAX_UNITS or share < _KEEP_WITHIN:
             break
-        _add(chosen, pick)
-    chosen.sort(key=lambda p: (p.n, p.position))
-    text = " ".join(_cited(p.sentence, p.n) for p in chosen)
-    return Extract(text, chosen, refused=False, best_score=evidence)
+        _add_with_neighbours(chosen, c, ask, candidates)
+    picks = [Pick(c.passage.n, c.unit.position, c.unit.text, scorer.best_score(c)) for c in chosen]
+    return Extract(_render(chosen), picks, refused=False, best_score=confidence, closest=[])
 
 
-def _add(chosen: list[Pick], pick: Pick) -> None:
-    """Append ``pick`` unless it says what a chosen unit says (same content words)."""
-    if all(set(terms(pick.sentence)) != set(terms(c.sentence)) for c in chosen):
-        chosen.append(pick)
+def _refusal(confidence: float, answerable: list[_Candidate], scorer: _Scorer) -> Extract:
+    """The honest refusal, naming the passages that came closest."""
+    best: dict[int, _Candidate] = {}
+    for c in answerable:
+        held = best.get(c.passage.n)
+        if held is None or scorer.best_score(c) > scorer.best_score(held):
+            best[c.passage.n] = c
+    ranked = sorted(best.values(), key=lambda c: -scorer.best_score(c))[:_CLOSEST]
+    closest = [
+        Pick(c.passage.n, c.unit.position, c.unit.text, scorer.best_score(c)) for c in ranked
+    ]
+    names = "; ".join(f"{_place(c.passage)} [{c.passage.n}]" for c in ranked)
+    text = f"{REFUSAL} The closest I found: {names}." if names else REFUSAL
+    return Extract(text, [], refused=True, best_score=confidence, closest=closest)
 
 
-def _parts(question: str) -> list[str]:
-    """The sub-questions of a question in several parts; [] for a single question."""
-    parts = [p for p in _PART_BREAK.split(question) if len(terms(p)) >= _MIN_PART_TERMS]
-    return parts if len(parts) > 1 else []
+def _place(p: Passage) -> str:
+    """``Title › Section`` of a passage, as a refusal names it."""
+    return " › ".join(dict.fromkeys(x for x in [p.title or p.path, *p.section[-1:]] if x))
 
 
-def quotable_units(text: str) -> list[Unit]:
+class _Scorer:
+    """Scores of every candidate unit for each ask, and the answer's confidence."""
+
+    def __init__(
+        self,
+        asked: Question,
+        passages: Sequence[Passage],
+        candidates: list[_Candidate],
+        embedder: Embedder,
+    ) -> None:
+        self.asked = asked
+        self.candidates = candidates
+        texts = [asked.text, *(a.text for a in asked.asks)]
+        texts += [c.unit.text for c in candidates] + [p.text for p in passages]
+        self.vectors = embed_texts(embedder, texts)
+        unit_terms = [set(terms(c.unit.text)) for c in candidates]
+        self.words = {id(c): words for c, words in zip(candidates, unit_terms, strict=True)}
+        self.frames = {
+            id(c): set(terms(" ".join([c.passage.title, *c.passage.section, c.unit.frame])))
+            for c in candidates
+        }
+        document_frequency: dict[str, int] = {}
+        for words in unit_terms:
+            for word in words:
+                document_frequency[word] = document_frequency.get(word, 0) + 1
+        units = len(candidates)
+        self.weight = {
+            t: math.log(1 + units / (1 + document_frequency.get(t, 0)))
+            for t in asked.ask_terms | set(asked.context_terms)
+        }
+        q = self.vectors[asked.text]
+        self.near = {id(p): float(self.vectors[p.text] @ q) for p in passages}
+        everything = (*asked.ask_terms, *asked.context_terms)
+        self.covered = {
+            id(p): self._share(everything, set(terms(p.text)), _frame_terms(p)) for p in passages
+        }
+        self.rank = {id(p): max(p.n, 1) for p in passages}
+        self.passages = passages
+        self._cache: dict[tuple[int, int], float] = {}
+
+    def _share(self, wanted: Sequence[str], found: set[str], framed: set[str]) -> float:
+        total = sum(self.weight[t] for t in set(wanted))
+        if not total:
+            return 0.0
+        got = sum(
+            self.weight[t] * (1.0 if t in found else _FRAME_SHARE)
+            for t in set(wanted)
+            if t in found or t in framed
+        )
+        return got / total
+
+    def score(self, ask: Ask, c: _Candidate) -> float:
+        key = (id(ask), c.index)
+        if key not in self._cache:
+            self._cache[key] = self._score(ask, c)
+        return self._cache[key]
+
+    def _score(self, ask: Ask, c: _Candidate) -> float:
+        unit = self.vectors[c.unit.text]
+        dense = _DENSE_ASK * _cos(unit, self.vectors[ask.text]) + _DENSE_QUESTION * _cos(
+            unit, self.vectors[self.asked.text]
+        )
+        words, framed = self.words[id(c)], self.frames[id(c)]
+        lexical = _LEXICAL * self._share(ask.terms, words, framed)
+        context = _CONTEXT * self._share(self.asked.context_terms, words, framed)
+        shaped = _CUE if ask.kind is not Kind.OTHER and cue(ask.kind, c.unit.text) else 0.0
+        p = id(c.passage)
+        passage = (
+            _PASSAGE * max(self.near[p], 0.0)
+            + _PASSAGE_WORDS * self.covered[p]
+            + _RANK / self.rank[p]
+        )
+        return dense + lexical + context + shaped + passage
+
+    def best_score(self, c: _Candidate) -> float:
+        return max(self.score(a, c) for a in self.asked.asks)
+
+    def confidence(self) -> float:
+        """How likely the passages hold an answer at all (0–1)."""
+        bias, *weights = _CONFIDENCE
+        z = bias + sum(w * f for w, f in zip(weights, self.features(), strict=True))
+        return 1 / (1 + math.exp(-z))
+
+    def features(self) -> tuple[float, float, float, float]:
+        """What ``confidence`` weighs: the best unit's similarity to the whole question;
+        the best passage's; how far that passage stands out from the median one (a page
+        about the subject stands out, a near-topic crowd does not); and the best unit's
+        score for any ask (which holds its words, its shape and its passage)."""
+        q = self.vectors[self.asked.text]
+        units = [c for c in self.candidates if not c.unit.lead]
+        similarity = max(_cos(self.vectors[c.unit.text], q) for c in units)
+        nears = sorted(self.near.values(), reverse=True)
+        standout = nears[0] - float(np.median(nears))
+        best = max(self.score(a, c) for a in self.asked.asks for c in units)
+        return similarity, nears[0], standout, best
+
+
+def _frame_terms(p: Passage) -> set[str]:
+    return set(terms(" ".join([p.title, *p.section])))
+
+
+def _add_with_neighbours(
+    chosen: list[_Candidate], c: _Candidate, ask: Ask, candidates: list[_Candidate]
+) -> None:
+    """Add ``c`` and the neighbours that carry the rest of its answer, in reading order."""
+    group = [c]
+    before = _neighbour(candidates, c, -1)
+    if before and not before.unit.lead and _LEANS_BACK.match(c.unit.text):
+        group.insert(0, before)
+    after = _neighbour(candidates, c, +1)
+    if after and not after.unit.lead and not c.unit.item:
+        wants = ask.kind is not Kind.OTHER
+        completes = wants and not cue(ask.kind, c.unit.text) and cue(ask.kind, after.unit.text)
+        if completes or _LEANS_BACK.match(after.unit.text):
+            group.append(after)
+    if c.unit.item:
+        siblings = _list_of(candidates, c)
+        if c.unit.frame and len(siblings) <= _MAX_SIBLINGS:
+            group = siblings  # a short framed list answers as a whole ("full pay for…, then…")
+        elif ask.kind is Kind.PROCEDURE:
+            at = siblings.index(c)
+            start = max(0, min(at, len(siblings) - _MAX_STEPS))
+            group = siblings[start : start + _MAX_STEPS]  # the steps, in order
+    for member in group:
+        if all(member.index != other.index for other in chosen) and not _repeats(chosen, member):
+            chosen.append(member)
+
+
+def _list_of(candidates: list[_Candidate], c: _Candidate) -> list[_Candidate]:
+    """The run of list items (or rows) around item ``c`` under the same lead-in."""
+    start = end = c
+    while (prev := _neighbour(candidates, start, -1)) and prev.unit.item:
+        if prev.unit.frame != c.unit.frame:
+            break
+        start = prev
+    while (nxt := _neighbour(candidates, end, +1)) and nxt.unit.item:
+        if nxt.unit.frame != c.unit.frame:
+            break
+        end = nxt
+    return candidates[start.index : end.index + 1]
+
+
+def _neighbour(candidates: list[_Candidate], c: _Candidate, step: int) -> _Candidate | None:
+    """The unit just before (-1) or after (+1) ``c`` in the same block of its passage."""
+    i = c.index + step
+    if not 0 <= i < len(candidates):
+        return None
+    other = candidates[i]
+    same_place = other.passage is c.passage and other.unit.position == c.unit.position + step
+    same_block = other.unit.block == c.unit.block or (c.unit.item and other.unit.item)
+    return other if same_place and same_block else None
+
+
+def _repeats(chosen: list[_Candidate], c: _Candidate) -> bool:
+    """``c`` says what a chosen unit says (the same content words)."""
+    words = set(terms(c.unit.text))
+    return any(set(terms(other.unit.text)) == words for other in chosen)
+
+
+def _render(chosen: list[_Candidate]) -> str:
+    """Each unit cited; a list item is quoted after its lead-in (``Lead-in: item [n].``)."""
+    out: list[str] = []
+    framed: set[str] = set()
+    for c in chosen:
+        text = c.unit.text
+        if c.unit.item and c.unit.frame and c.unit.frame.endswith(":"):
+            key = f"{c.passage.n}:{c.unit.frame}"
+            if key not in framed:
+                framed.add(key)
+                text = f"{c.unit.frame} {text}"
+        out.append(_cited(text, c.passage.n))
+    return " ".join(out)
+
+
+def quotable_units(text: str, *, keep_leads: bool = False) -> list[Unit]:
     """The units of ``text`` worth quoting, in reading order.
 
     Table rows come with their header (the first row of each table); a lead-in ending
-    in ":" frames the list items or rows after it; headings, header rows, very short
-    fragments and instruction-like text are left out.
+    in ":" frames the list items or rows after it (returned itself, flagged ``lead``,
+    only with ``keep_leads``); headings, header rows, very short fragments and
+    instruction-like text are left out.
     """
     units: list[Unit] = []
     header: list[str] | None = None
     lead = ""
-    for position, raw in enumerate(sentences(text)):
+    for position, (block, raw) in enumerate(block_sentences(text)):
         cells = table_cells(raw)
+        item = cells is not None
         if cells is not None:
             if all(_RULE_CELL.match(c) for c in cells if c):
                 continue
@@ -218,23 +413,25 @@ def quotable_units(text: str) -> list[Unit]:
             if _HEADING.match(raw):
                 lead = ""
                 continue
-            item = _LIST_MARK.match(raw)
+            item = bool(_LIST_MARK.match(raw))
             unit = _LIST_MARK.sub("", raw).strip()
             if unit.endswith(":"):
                 lead = unit
+                if keep_leads and _quotable(unit):
+                    units.append(Unit(position, unit, "", block, item, lead=True))
                 continue
             if not item:
                 lead = ""
-        if _quotable(unit):
-            units.append(Unit(position, unit, lead))
+        if _quotable(unit, item):
+            units.append(Unit(position, unit, lead, block, item))
     return units
 
 
-def _quotable(unit: str) -> bool:
-    """Long enough to say something, about the subject rather than the page, and not
-    addressed to a model."""
+def _quotable(unit: str, item: bool = False) -> bool:
+    """Long enough to say something (a list item or step may be short: "Photograph the
+    receipt."), about the subject rather than the page, and not addressed to a model."""
     return (
-        len(unit.split()) >= _MIN_WORDS
+        len(unit.split()) >= (_MIN_ITEM_WORDS if item else _MIN_WORDS)
         and not _META_SENTENCE.match(unit)
         and not looks_like_instruction(unit)
     )
@@ -247,13 +444,8 @@ def _row(header: list[str], cells: list[str]) -> str:
     return "; ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells, strict=True) if c)
 
 
-def _cue(question: str) -> re.Pattern[str] | None:
-    """What a unit must hold to answer the kind of question asked (None: no preference)."""
-    if _WANTS_NAME.search(question):
-        return _NAME
-    if _WANTS_NUMBER.search(question):
-        return _NUMBER
-    return None
+def _cos(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.clip(a @ b, 0.0, 1.0))
 
 
 def _cited(sentence: str, n: int) -> str:

@@ -14,7 +14,7 @@ each other in one section are merged back into one passage.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.embeddings import Embedder
 from core.index import Hit, Index, SearchFilter
@@ -104,6 +104,40 @@ class Searcher:
             max_per_doc=self.settings.max_chunks_per_doc,
         )
 
+    def widen(
+        self,
+        passages: Sequence[Passage],
+        user: User,
+        filters: Filters | None = None,
+        *,
+        documents: int = 3,
+        reach: int = 2,
+    ) -> list[Passage]:
+        """``passages`` and, for the first ``documents`` documents among them, the chunks
+        up to ``reach`` before and after the ones found, merged where they adjoin.
+
+        A search finds the chunk that sounds most like the question; the sentence that
+        answers it is often in the next one (the steps after "How to claim", the rest of a
+        list). The extractive answerer quotes sentences, so it reads the neighbourhood.
+        The neighbours go through the same access filter as the search.
+        """
+        base = search_filter(user, filters)
+        have = {c for p in passages for c in p.chunk_ids}
+        extra: list[Passage] = []
+        for doc_id in list(dict.fromkeys(p.doc_id for p in passages))[:documents]:
+            spans = [
+                (p.ordinal, p.ordinal + len(p.chunk_ids) - 1)
+                for p in passages
+                if p.doc_id == doc_id
+            ]
+            low = max(min(a for a, _ in spans) - reach, 0)
+            high = max(b for _, b in spans) + reach
+            flt = replace(base, doc_ids=(doc_id,), ordinals=(low, high))
+            hits = self.index.scroll(flt, limit=high - low + 1)
+            extra += [_passage(h, 0.0) for h in hits if h.id not in have]
+        extra.sort(key=lambda p: (p.doc_id, p.ordinal))
+        return _merge_adjacent([*passages, *extra])
+
 
 def diversify(ranked: Sequence[Passage], *, top_k: int, max_per_doc: int) -> list[Passage]:
     """Drop near-copies, cap chunks per document, keep ``top_k``, merge neighbours."""
@@ -125,44 +159,44 @@ def diversify(ranked: Sequence[Passage], *, top_k: int, max_per_doc: int) -> lis
 
 
 def _merge_adjacent(passages: list[Passage]) -> list[Passage]:
-    """Chunks ``i`` and ``i+1`` of one section become one passage, at the better rank."""
-    by_key = {(p.doc_id, p.ordinal): p for p in passages}
+    """Passages that follow each other in one section become one, at the better rank."""
+    by_start = {(p.doc_id, p.ordinal): p for p in passages}
+    by_end = {(p.doc_id, p.ordinal + len(p.chunk_ids) - 1): p for p in passages}
     absorbed: set[int] = set()
     merged: list[Passage] = []
     for passage in passages:
         if id(passage) in absorbed:
             continue
         start = passage
-        while (prev := by_key.get((start.doc_id, start.ordinal - 1))) and _same_section(
-            prev, start
-        ):
+        while (prev := by_end.get((start.doc_id, start.ordinal - 1))) and _joins(prev, start):
             start = prev
         run = [start]
-        while (nxt := by_key.get((run[-1].doc_id, run[-1].ordinal + 1))) and _same_section(
-            nxt, run[-1]
+        while (nxt := by_start.get((run[-1].doc_id, _next_ordinal(run[-1])))) and _joins(
+            run[-1], nxt
         ):
             run.append(nxt)
+        absorbed.update(id(p) for p in run)
         if len(run) == 1:
             merged.append(passage)
             continue
-        absorbed.update(id(p) for p in run)
         merged.append(
-            Passage(
-                chunk_id=run[0].chunk_id,
-                doc_id=start.doc_id,
+            replace(
+                start,
                 text="\n".join(p.text for p in run),
-                title=start.title,
-                source=start.source,
-                path=start.path,
-                section=start.section,
-                page=start.page,
-                groups=start.groups,
                 score=max(p.score for p in run),
                 chunk_ids=[c for p in run for c in p.chunk_ids],
-                ordinal=start.ordinal,
             )
         )
     return merged
+
+
+def _next_ordinal(p: Passage) -> int:
+    return p.ordinal + len(p.chunk_ids)
+
+
+def _joins(a: Passage, b: Passage) -> bool:
+    """``b`` directly follows ``a`` in the same section."""
+    return a is not b and _same_section(a, b)
 
 
 def _same_section(a: Passage, b: Passage) -> bool:

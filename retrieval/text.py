@@ -14,6 +14,7 @@ import re
 
 _STANDALONE_LINE = re.compile(r"\s*(?:[-*•+]|\d+[.)]|#{1,6}|\|)\s")
 """List items, numbered steps, headings and Markdown table rows: each starts a new block."""
+_ITEM_MARK = re.compile(r"(?:[-*•+]|\d+[.)])\s+")
 CELL_SEPARATOR = " | "
 """How ingest joins the cells of a table row."""
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"“'(\[]?[A-Z0-9])")
@@ -41,22 +42,30 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 def sentences(text: str) -> list[str]:
     """``text`` split into sentences; list items, table rows and headings stand alone."""
-    out: list[str] = []
-    for block in _blocks(text):
+    return [sentence for _, sentence in block_sentences(text)]
+
+
+def block_sentences(text: str) -> list[tuple[int, str]]:
+    """Each sentence of ``text`` with the number of the block (paragraph, list item,
+    row, heading) it sits in: sentences of one block belong together."""
+    out: list[tuple[int, str]] = []
+    for number, block in enumerate(_blocks(text)):
         flat = " ".join(block.split())
         if not flat:
             continue
         if table_cells(block) is not None:
-            out.append(block.strip())
+            out.append((number, block.strip()))
             continue
-        pending = ""
+        mark = _ITEM_MARK.match(flat)  # "1. Upload it." is one sentence, not "1." and a rest
+        prefix, flat = (mark.group(), flat[mark.end() :]) if mark else ("", flat)
+        pending = prefix.strip()
         for piece in _SENTENCE_END.split(flat):
             pending = f"{pending} {piece}".strip() if pending else piece
             if not _ABBREVIATIONS.search(pending):
-                out.append(pending)
+                out.append((number, pending))
                 pending = ""
         if pending:
-            out.append(pending)
+            out.append((number, pending))
     return out
 
 

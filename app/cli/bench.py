@@ -88,5 +88,70 @@ def _print(report: dict[str, Any]) -> None:
     )
 
 
+@bench_app.command("qa")
+def qa_cmd(
+    corpus: Annotated[
+        Path | None, typer.Argument(help="A folder of documents (default: the built-in sets).")
+    ] = None,
+    dataset: Annotated[
+        Path | None, typer.Argument(help="Its eval set (JSONL; see docs/evals.md).")
+    ] = None,
+    name: str = typer.Option("", "--name", help="A name for the set (default: the folder's)."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first N questions."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summaries as JSON."),
+) -> None:
+    """Answer quality on real documents: gold file cited, must_include, refusals.
+
+    With no arguments: the sample corpus and, when ../shared/datasets is present, the dxw
+    handbook with its 60 questions, side by side. Each corpus is ingested into its own
+    data dir under DATA_DIR/bench (re-runs re-embed nothing).
+
+    Example: `footnote bench qa handbook/src handbook-qa.jsonl --name handbook`
+    """
+    from evals.qa_bench import QaSet, default_sets, run_sets
+
+    if (corpus is None) != (dataset is None):
+        console.print("[red]Give both a corpus folder and its eval set, or neither.[/]")
+        raise typer.Exit(2)
+    if corpus is not None and dataset is not None:
+        sets = [QaSet(name or corpus.resolve().name, corpus, dataset)]
+        if not sets[0].present:
+            console.print(f"[red]{corpus} must be a folder and {dataset} a JSONL file.[/]")
+            raise typer.Exit(2)
+    else:
+        sets = default_sets()
+    summaries = run_sets(
+        get_settings(), sets, limit=limit, progress=lambda m: console.print(f"[dim]{m}[/]")
+    )
+    if as_json:
+        print(json.dumps(summaries, indent=2))
+        return
+    _print_qa(summaries)
+
+
+def _print_qa(summaries: dict[str, dict[str, Any]]) -> None:
+    """One table per scope (overall, then each kind): a column per set, value [low–high]."""
+    from evals.qa_bench import HEADLINE
+
+    out = Console()
+    scopes = dict.fromkeys(s for summary in summaries.values() for s in summary)
+    for scope in scopes:
+        table = Table(title=scope, title_justify="left")
+        table.add_column("metric")
+        for set_name in summaries:
+            table.add_column(set_name)
+        for metric in HEADLINE:
+            cells = [summaries[s].get(scope, {}).get(metric) for s in summaries]
+            if any(cells):
+                table.add_row(metric, *(_estimate(c) for c in cells))
+        out.print(table)
+
+
+def _estimate(est: dict[str, Any] | None) -> str:
+    if not est:
+        return "–"
+    return f"{est['value']:.3f} [{est['low']:.2f}–{est['high']:.2f}] n={est['n']}"
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(bench_app, name="bench")

@@ -79,6 +79,8 @@ class SearchFilter:
     doc_ids: tuple[str, ...] = ()
     date_from: float | None = None
     date_to: float | None = None
+    ordinals: tuple[int, int] | None = None
+    """Chunks of a document from this ordinal to that one, inclusive (its neighbours)."""
 
     @classmethod
     def for_groups(cls, groups: Iterable[str], **kwargs: Any) -> SearchFilter:
@@ -97,6 +99,8 @@ class SearchFilter:
         ]
         if self.date_from is not None or self.date_to is not None:
             out.append(Condition("doc_date", gte=self.date_from, lte=self.date_to))
+        if self.ordinals is not None:
+            out.append(Condition("ordinal", gte=self.ordinals[0], lte=self.ordinals[1]))
         return out
 
 
@@ -133,6 +137,10 @@ class Index(Protocol):
 
     def get(self, ids: Sequence[str], with_vectors: bool = False) -> list[Hit]:
         """Points by id; with vectors, ``payload['_dense']`` holds the dense vector."""
+        ...
+
+    def scroll(self, flt: SearchFilter, limit: int) -> list[Hit]:
+        """Up to ``limit`` points matching ``flt`` with their payloads, in no set order."""
         ...
 
     def ids(self, doc_id: str | None = None) -> set[str]:

@@ -113,6 +113,13 @@ class EdgeIndex:
         records = self._shard.retrieve(list(ids), with_payload=True, with_vector=with_vectors)
         return [hit_from_point(r, with_vectors) for r in records]
 
+    def scroll(self, flt: SearchFilter, limit: int) -> list[Hit]:
+        request = qe.ScrollRequest(
+            limit=limit, filter=_filter(flt), with_payload=True, with_vector=False
+        )
+        records, _ = self._shard.scroll(request)
+        return [hit_from_point(r) for r in records]
+
     def ids(self, doc_id: str | None = None) -> set[str]:
         flt = _filter(SearchFilter(groups=None, doc_ids=(doc_id,) if doc_id else ()))
         found: set[str] = set()

@@ -140,6 +140,17 @@ class ServerIndex:
             )
         return [hit_from_point(r, with_vectors) for r in records]
 
+    def scroll(self, flt: SearchFilter, limit: int) -> list[Hit]:
+        with self._lock:
+            records, _ = self._client.scroll(
+                self.collection,
+                scroll_filter=_filter(flt),
+                limit=limit,
+                with_payload=True,
+                with_vectors=False,
+            )
+        return [hit_from_point(r) for r in records]
+
     def ids(self, doc_id: str | None = None) -> set[str]:
         flt = _filter(SearchFilter(groups=None, doc_ids=(doc_id,) if doc_id else ()))
         found: set[str] = set()

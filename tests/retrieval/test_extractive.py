@@ -77,12 +77,93 @@ def test_each_part_of_a_two_part_question_gets_an_answer() -> None:
     assert extract.text.index("[1]") < extract.text.index("[2]")  # reading order
 
 
-def test_nothing_relevant_means_an_honest_refusal() -> None:
+def test_nothing_relevant_means_an_honest_refusal_that_names_the_closest() -> None:
     passages = [_passage(1, "Dogs are welcome in the Bristol office on Fridays.", "Office")]
     extract = extractive_answer(
         "What is the share option vesting schedule?", passages, HashEmbedder()
     )
-    assert extract.refused and extract.text == REFUSAL and extract.picks == []
+    assert extract.refused and extract.picks == []
+    assert extract.text == f"{REFUSAL} The closest I found: Leave policy › Office [1]."
+    assert [p.n for p in extract.closest] == [1]
+
+
+def test_no_passages_is_a_bare_refusal() -> None:
+    extract = extractive_answer("What is the vesting schedule?", [], HashEmbedder())
+    assert extract.refused and extract.text == REFUSAL and extract.closest == []
+
+
+# -- the shapes real handbooks broke the answerer on (written afresh, not from any set) ------
+def test_a_which_question_gets_the_sentence_that_names_the_thing() -> None:
+    text = (
+        "Every new starter needs somewhere to keep their notes and designs. "
+        "We keep all design files in Figma, in the team workspace. "
+        "Ask your lead for an invitation in your first week."
+    )
+    extract = extractive_answer(
+        "Which tool should I use for design files?",
+        [_passage(1, text, "Tools")],
+        HashEmbedder(),
+        bar=0.0,
+    )
+    assert extract.text.startswith("We keep all design files in Figma")
+
+
+def test_how_often_and_where_gets_both_halves() -> None:
+    text = (
+        "The fire alarm is tested every Wednesday at 11am.\n\n"
+        "If the alarm sounds, leave by the nearest exit. "
+        "The assembly point is the car park behind the bike shed."
+    )
+    question = "How often is the fire alarm tested, and where do we gather if it goes off?"
+    extract = extractive_answer(question, [_passage(1, text, "Fire safety")], HashEmbedder(), bar=0)
+    assert "every Wednesday" in extract.text and "car park" in extract.text
+
+
+def test_a_list_is_quoted_with_its_lead_in() -> None:
+    text = (
+        "Name every Slack channel with a prefix that says what it is for:\n"
+        "- #tender- for bids and tenders\n- #team- for team chat\n- #x- for client work"
+    )
+    extract = extractive_answer(
+        "What should I call the Slack channel for a new tender?",
+        [_passage(1, text, "Slack")],
+        HashEmbedder(),
+        bar=0,
+    )
+    assert "with a prefix that says what it is for: #tender- for bids and tenders [1]" in (
+        extract.text
+    )
+
+
+def test_the_steps_of_a_procedure_stay_together() -> None:
+    text = (
+        "To claim back a purchase:\n"
+        "1. Photograph the receipt.\n2. Upload it to Spendly under Expenses.\n"
+        "3. Pick the cost code for the project.\n4. Submit it for your manager to approve.\n"
+        "Payments go out with the next payroll run."
+    )
+    extract = extractive_answer(
+        "How do I get money back for something I bought?",
+        [_passage(1, text, "Expenses")],
+        HashEmbedder(),
+        bar=0,
+    )
+    for step in ("Photograph the receipt", "Upload it to Spendly", "Submit it for your manager"):
+        assert step in extract.text
+    assert extract.text.index("Photograph") < extract.text.index("Submit")
+
+
+def test_context_sentences_find_the_passage_and_the_ask_finds_the_sentence() -> None:
+    caring = _passage(
+        2,
+        "Carers may take up to five days of paid carer's leave a year. "
+        "Tell your manager as early as you can.",
+        "Carer's leave",
+    )
+    other = _passage(1, "The office is closed between Christmas and New Year.", "Office")
+    question = "My dad has just come out of hospital and needs looking after. Do I get paid leave?"
+    extract = extractive_answer(question, [other, caring], HashEmbedder(), bar=0)
+    assert extract.text.startswith("Carers may take up to five days of paid carer's leave")
 
 
 class _Counting(HashEmbedder):
