@@ -105,8 +105,7 @@ def _parse(row: dict[str, Any], where: str) -> EvalQuestion:
         question=str(row["question"]),
         reference=_optional_str(row, "reference" if "reference" in row else "answer", where),
         sources=tuple(
-            _path(p)
-            for p in _str_list(row, "sources" if "sources" in row else "gold_files", where)
+            _path(p) for p in _str_list(row, "sources" if "sources" in row else "gold_files", where)
         ),
         must_include=_str_list(row, "must_include", where),
         forbidden=_str_list(row, "forbidden", where),
