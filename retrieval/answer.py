@@ -1,7 +1,8 @@
 """The answer path: question in, a stream of events out, the whole ``Answer`` last.
 
 1. Rewrite a follow-up into a standalone question (``memory``).
-2. Search what the asker may see (``search``: hybrid, access-filtered in the engine).
+2. Search what the asker may see (``search``: hybrid, access-filtered in the engine);
+   for the extractive answer, widened to the neighbouring chunks of the top documents.
 3. With an LLM: pack sources and history under the model's budget (``context``), build
    the grounded prompt (``prompt``), redact PII for external endpoints (``guards``),
    stream the reply with invalid citation markers removed and masked values restored.
@@ -89,7 +90,10 @@ def answer(
         notices.append(Notice("extractive", "No language model is configured: quoting sources."))
         yield notices[-1]
     if llm is None or not passages:
-        numbered = [replace(p, n=i) for i, p in enumerate(passages, start=1)]
+        # Quoting sentences needs the neighbourhood of what the search found (the steps
+        # after "How to claim"); an LLM reads the packed passages whole instead.
+        widened = searcher.widen(passages, user, filters)
+        numbered = [replace(p, n=i) for i, p in enumerate(widened, start=1)]
         outcome = yield from _extractive(standalone, numbered, services, "extractive")
         outcome = outcome if llm is None else replace(outcome, mode="llm")
     else:

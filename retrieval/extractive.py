@@ -82,12 +82,12 @@ _LEANS_BACK = re.compile(
 """A sentence starting so leans on the one before it."""
 
 # -- refusing -----------------------------------------------------------------------------
-CONFIDENCE_BAR = 0.27
+CONFIDENCE_BAR = 0.25
 """Answer when ``confidence`` reaches this. Chosen so that no more than one answerable
 question in ten is refused on the dxw handbook set (the gate that matters most: a refusal
 of a question the documents answer is the failure people notice); on the sample set it
 keeps refusal accuracy where it was (docs/evals.md has the sweep)."""
-_CONFIDENCE = (-4.47, 1.25, 1.73, 0.73, 2.61)
+_CONFIDENCE = (-4.57, 1.31, 1.68, 0.70, 2.62)
 """Intercept and weights of ``_Scorer.features``: a logistic regression (balanced
 classes) fitted on the sample set and the dxw development set together, with the
 answerer's weights above fixed; ``python -m evals.refusal`` refits and prints the
@@ -155,16 +155,11 @@ def extractive_answer(
     bar: float = CONFIDENCE_BAR,
 ) -> Extract:
     """The best units for each part of ``question``, cited; or a refusal."""
-    asked = analyse(question)
-    candidates = [
-        _Candidate(p, u, 0) for p in passages for u in quotable_units(p.text, keep_leads=True)
-    ]
-    for i, c in enumerate(candidates):
-        c.index = i
-    answerable = [c for c in candidates if not c.unit.lead]
-    if not answerable or not asked.ask_terms | set(asked.context_terms):
+    scorer = _scorer(question, passages, embedder)
+    if scorer is None:
         return Extract(REFUSAL, [], refused=True, best_score=0.0, closest=[])
-    scorer = _Scorer(asked, passages, candidates, embedder)
+    asked, candidates = scorer.asked, scorer.candidates
+    answerable = [c for c in candidates if not c.unit.lead]
     confidence = scorer.confidence()
     if confidence < bar:
         return _refusal(confidence, answerable, scorer)
@@ -190,6 +185,25 @@ def extractive_answer(
         _add_with_neighbours(chosen, c, ask, candidates)
     picks = [Pick(c.passage.n, c.unit.position, c.unit.text, scorer.best_score(c)) for c in chosen]
     return Extract(_render(chosen), picks, refused=False, best_score=confidence, closest=[])
+
+
+def confidence_features(
+    question: str, passages: Sequence[Passage], embedder: Embedder
+) -> tuple[float, ...] | None:
+    """What the refusal judgement weighs for ``question`` (None: nothing to quote at all);
+    ``evals.refusal`` fits ``_CONFIDENCE`` on these."""
+    scorer = _scorer(question, passages, embedder)
+    return None if scorer is None else scorer.features()
+
+
+def _scorer(question: str, passages: Sequence[Passage], embedder: Embedder) -> _Scorer | None:
+    """The scorer of every quotable unit of ``passages``; None when there is none."""
+    asked = analyse(question)
+    units = [(p, u) for p in passages for u in quotable_units(p.text, keep_leads=True)]
+    candidates = [_Candidate(p, u, i) for i, (p, u) in enumerate(units)]
+    if all(c.unit.lead for c in candidates) or not asked.ask_terms | set(asked.context_terms):
+        return None
+    return _Scorer(asked, passages, candidates, embedder)
 
 
 def _refusal(confidence: float, answerable: list[_Candidate], scorer: _Scorer) -> Extract:
