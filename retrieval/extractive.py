@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.embeddings import Embedder
-from retrieval.guards import looks_like_instruction
+from retrieval.guards import looks_like_instruction, strip_instructions
 from retrieval.prompt import REFUSAL
 from retrieval.text import sentences, table_cells, terms
 from retrieval.types import Passage
@@ -201,6 +201,7 @@ def quotable_units(text: str) -> list[Unit]:
     in ":" frames the list items or rows after it; headings, header rows, very short
     fragments and instruction-like text are left out.
     """
+    text = strip_instructions(text)
     units: list[Unit] = []
     header: list[str] | None = None
     lead = ""
