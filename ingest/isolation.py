@@ -23,8 +23,9 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
+from core.settings import Settings
 from ingest.parsing import ParsedDocument, ParseError, parse_file
-from ingest.parsing.limits import ParseLimits, configure
+from ingest.parsing.limits import configure
 
 _PRELOAD = [
     "ingest.isolation",
@@ -45,10 +46,10 @@ _WARM_UP = "# Warm-up\n\nA short paragraph so the NLP models load. It has two se
 class ParseWorker:
     """One child process that parses files, replaced whenever it is killed or dies."""
 
-    def __init__(self, timeout_s: float, memory_mb: int, limits: ParseLimits) -> None:
-        self.timeout_s = timeout_s
-        self.memory_mb = memory_mb
-        self.limits = limits
+    def __init__(self, settings: Settings) -> None:
+        self.timeout_s = settings.parse_timeout_s
+        self.memory_mb = settings.parse_memory_mb
+        self.settings = settings
         self._lock = threading.Lock()
         self._process: BaseProcess | None = None
         self._conn: Connection | None = None
@@ -91,7 +92,7 @@ class ParseWorker:
         ours, theirs = context.Pipe()
         process = context.Process(
             target=_serve,
-            args=(theirs, self.memory_mb, self.limits),
+            args=(theirs, self.settings),
             name="footnote-parse",
             daemon=True,
         )
@@ -117,9 +118,10 @@ class ParseWorker:
         return process.exitcode
 
 
-def _serve(conn: Connection, memory_mb: int, limits: ParseLimits) -> None:
+def _serve(conn: Connection, settings: Settings) -> None:
     """The child: warm up, cap its memory, then parse paths until the pipe closes."""
-    configure(limits)
+    memory_mb = settings.parse_memory_mb
+    configure(settings)
     _warm_up()
     _cap_memory(memory_mb)
     conn.send("ready")
@@ -186,18 +188,26 @@ _shared: ParseWorker | None = None
 _shared_lock = threading.Lock()
 
 
-def shared_worker(timeout_s: float, memory_mb: int, limits: ParseLimits) -> ParseWorker:
+_BUDGETS = (
+    "parse_timeout_s",
+    "parse_memory_mb",
+    "max_line_chars",
+    "max_element_chars",
+    "max_nesting",
+    "max_columns",
+    "max_unzipped_mb",
+)
+
+
+def shared_worker(settings: Settings) -> ParseWorker:
     """This process's parse worker for these budgets (jobs in a process run one at a
-    time, so one warm child serves them all; new budgets get a new child)."""
+    time, so one warm child serves them all; other budgets get a new child)."""
     global _shared
+    budgets = [getattr(settings, name) for name in _BUDGETS]
     with _shared_lock:
         current = _shared
-        if current is None or (current.timeout_s, current.memory_mb, current.limits) != (
-            timeout_s,
-            memory_mb,
-            limits,
-        ):
+        if current is None or [getattr(current.settings, n) for n in _BUDGETS] != budgets:
             if current is not None:
                 current.close()
-            _shared = current = ParseWorker(timeout_s, memory_mb, limits)
+            _shared = current = ParseWorker(settings)
         return current

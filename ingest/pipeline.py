@@ -46,7 +46,6 @@ from core.tokens import count_tokens
 from ingest.chunking import ChunkDraft, Limits, chunk_document
 from ingest.isolation import shared_worker
 from ingest.parsing import ParseError
-from ingest.parsing.limits import ParseLimits
 from ingest.sources import SourceFile, in_scope, scan
 from retrieval.guards import instruction_blocks
 
@@ -255,11 +254,7 @@ class Pass:
         self._queue: queue.Queue[_Prepared | BaseException | None] = queue.Queue(_QUEUE_DEPTH)
         stop = threading.Event()
         limits = self._limits()
-        self._worker = shared_worker(
-            self.settings.parse_timeout_s,
-            self.settings.parse_memory_mb,
-            ParseLimits.from_settings(self.settings),
-        )
+        self._worker = shared_worker(self.settings)
 
         def work() -> None:
             try:

@@ -22,7 +22,7 @@ import csv
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from core.settings import Settings, get_settings
@@ -46,36 +46,17 @@ _MD_PREFIX = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,9}[.)]|>)(?:[ \t]+|$))+")
 _MD_MARKER = re.compile(r"[-*+>]|\d{1,9}[.)]")
 
 
-@dataclass(frozen=True)
-class ParseLimits:
-    max_line_chars: int = 20_000
-    max_element_chars: int = 50_000
-    max_nesting: int = 200
-    max_columns: int = 1_000
-    max_unzipped_mb: float = 500.0
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> ParseLimits:
-        return cls(
-            max_line_chars=settings.max_line_chars,
-            max_element_chars=settings.max_element_chars,
-            max_nesting=settings.max_nesting,
-            max_columns=settings.max_columns,
-            max_unzipped_mb=settings.max_unzipped_mb,
-        )
+_configured: Settings | None = None
 
 
-_configured: ParseLimits | None = None
-
-
-def configure(limits: ParseLimits) -> None:
-    """Set this process's limits (the parse worker does, from the job's settings)."""
+def configure(settings: Settings) -> None:
+    """Use these settings' limits in this process (the parse worker gets the job's)."""
     global _configured
-    _configured = limits
+    _configured = settings
 
 
-def _limits() -> ParseLimits:
-    return _configured or ParseLimits.from_settings(get_settings())
+def _limits() -> Settings:
+    return _configured or get_settings()
 
 
 def parse_bounded(parser: Parser, path: Path) -> ParsedDocument:
@@ -99,7 +80,7 @@ def parse_bounded(parser: Parser, path: Path) -> ParsedDocument:
         return _capped(parser.parse(copy), limits, cut)
 
 
-def _check_unzipped(path: Path, limits: ParseLimits) -> None:
+def _check_unzipped(path: Path, limits: Settings) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             total = sum(info.file_size for info in archive.infolist())
@@ -132,7 +113,7 @@ def nesting_depth(text: str, suffix: str) -> int:
     return deepest
 
 
-def _check_nesting(text: str, suffix: str, limits: ParseLimits) -> None:
+def _check_nesting(text: str, suffix: str, limits: Settings) -> None:
     depth = nesting_depth(text, suffix)
     if depth > limits.max_nesting:
         raise ParseError(
@@ -141,7 +122,7 @@ def _check_nesting(text: str, suffix: str, limits: ParseLimits) -> None:
         )
 
 
-def _check_columns(text: str, delimiter: str, limits: ParseLimits) -> None:
+def _check_columns(text: str, delimiter: str, limits: Settings) -> None:
     csv.field_size_limit(max(len(text), 131072))
     head = text.splitlines()[:_SNIFF_ROWS]
     widest = max((len(row) for row in csv.reader(head, delimiter=delimiter)), default=0)
@@ -166,7 +147,7 @@ def _storable(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
 
 
-def _capped(doc: ParsedDocument, limits: ParseLimits, lines_cut: int) -> ParsedDocument:
+def _capped(doc: ParsedDocument, limits: Settings, lines_cut: int) -> ParsedDocument:
     cap = limits.max_element_chars
     elements: list[Element] = []
     cut = 0
