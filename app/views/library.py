@@ -109,10 +109,10 @@ if picked is not None:
     if document.flagged:
         st.warning(
             f"{document.flagged} passage(s) read as instructions to a reader or a model; "
-            "answers never quote them. Review the document with its owner:\n\n"
-            + "\n".join(f"- {excerpt}" for excerpt in document.flagged_excerpts),
+            "answers never quote them. Review the document with its owner:",
             icon=":material/flag:",
         )
+        st.text("\n\n".join(document.flagged_excerpts))  # as text: never rendered as Markdown
     for chunk in ingest.document_chunks(svc, document.id):
         where = chunk.section or "(no section)"
         page = f" · page {chunk.page}" if chunk.page else ""
