@@ -6,13 +6,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-import core.services
 from app.cli import app
 from core.db import Job, utcnow
 from core.services import Services
@@ -20,6 +18,7 @@ from ingest import list_jobs
 from ingest.isolation import ParseWorker
 from ingest.parsing import ParseError
 from tests.conftest import make_settings
+from tests.ingest.test_cli import cli_env  # noqa: F401  (the CLI's own data dir)
 
 
 def _dead_pid() -> int:
@@ -72,17 +71,8 @@ def test_a_parse_over_its_memory_budget_fails_alone(tmp_path: Path, big_text: Pa
         worker.close()
 
 
-@pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("FOOTNOTE_DATA_DIR", str(tmp_path / "footnote"))
-    monkeypatch.setenv("FOOTNOTE_EMBEDDER", "hash")
-    monkeypatch.setattr(core.services, "_services", None)
-    yield tmp_path
-    if core.services._services is not None:
-        core.services._services.close()
-
-
-def test_cli_reads_show_only_what_the_groups_may_see(cli_env: Path, mixed_folder: Path) -> None:
+@pytest.mark.usefixtures("cli_env")
+def test_cli_reads_show_only_what_the_groups_may_see(mixed_folder: Path) -> None:
     runner = CliRunner()
     ingested = runner.invoke(app, ["ingest", str(mixed_folder), "--source", "kb", "--json"])
     assert ingested.exit_code == 0, ingested.output
