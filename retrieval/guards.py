@@ -237,7 +237,7 @@ _SECRET_LABEL = re.compile(
     r"\b(?:passwords?|passcodes?|passphrases?|pwd|api[ _-]?keys?|secret(?: keys?)?|client secret|"
     r"(?:access |auth |bearer |api )?tokens?|private keys?|psk|wi-?fi keys?)\b"
     r"[\w ]{0,24}?(?:\s+(?:is|was|are|reads)\s*:?\s*|\s*[:=]\s*)"
-    r"(?P<quote>[\"'“‘`]?)(?P<value>[^\s\"'”’`|]{4,})",
+    r"(?:[\"'“‘`](?P<quoted>[^\"'”’`\n]{4,80})[\"'”’`]|(?P<value>[^\s\"'”’`|]{4,}))",
     re.IGNORECASE,
 )
 _TRAILING = ".,;:!?)]"
@@ -259,9 +259,10 @@ def _secrets(text: str) -> list[tuple[int, int]]:
     """Spans of secret values in ``text``: labelled passwords and keys, known key shapes."""
     spans = [m.span() for m in _RULES[0].pattern.finditer(text)]
     for match in _SECRET_LABEL.finditer(text):
-        value = match.group("value").rstrip(_TRAILING)
-        if value and _secret_like(value, bool(match.group("quote"))):
-            start = match.start("value")
+        group = "quoted" if match.group("quoted") else "value"
+        value = match.group(group).rstrip(_TRAILING if group == "value" else "")
+        if value and _secret_like(value, quoted=group == "quoted"):
+            start = match.start(group)
             spans.append((start, start + len(value)))
     return sorted(spans)
 
@@ -324,6 +325,7 @@ class OutputGuard:
     """
 
     _BOUNDARY = re.compile(r"(?<=[.!?…])\s+|\n")
+    _SPLIT = re.compile(r"((?<=[.!?…])\s+|\n)")
 
     def __init__(self, keep: Collection[str] = ()) -> None:
         self._keep = keep
@@ -342,10 +344,10 @@ class OutputGuard:
         return self._filter(rest)
 
     def _filter(self, text: str) -> str:
-        pieces = re.split(r"((?<=[.!?…])\s+|\n)", text)
+        pieces = self._SPLIT.split(text)
         kept = [
-            p if p.isspace() or not p else mask_secrets(p, self._keep)
-            for p in pieces
-            if p.isspace() or not looks_like_instruction(p)
+            mask_secrets(sentence, self._keep) + gap
+            for sentence, gap in zip(pieces[0::2], [*pieces[1::2], ""], strict=True)
+            if not looks_like_instruction(sentence)
         ]
         return "".join(kept)
