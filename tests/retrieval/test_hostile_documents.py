@@ -216,9 +216,7 @@ def _shown(result: Answer) -> str:
 
 
 @pytest.mark.parametrize("mode", ["extractive", "llm"])
-def test_no_answer_carries_a_planted_instruction_secret_or_address(
-    asked: Asked, mode: str
-) -> None:
+def test_no_answer_carries_a_planted_instruction_secret_or_address(asked: Asked, mode: str) -> None:
     leaks = {
         (user, question, planted)
         for (m, user, question), result in asked.answers.items()
