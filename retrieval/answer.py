@@ -29,7 +29,14 @@ from core.settings import Settings
 from retrieval.citations import clean_markers, extract_citations, to_citation
 from retrieval.context import pack
 from retrieval.extractive import extractive_answer
-from retrieval.guards import OutputGuard, Redactor, as_data, redaction_enabled, secrets_in
+from retrieval.guards import (
+    OutputGuard,
+    Redactor,
+    as_data,
+    clean_question,
+    redaction_enabled,
+    secrets_in,
+)
 from retrieval.memory import standalone_question
 from retrieval.prompt import REFUSAL, build_messages
 from retrieval.records import ModelCall, log_answer, meter_calls
@@ -72,6 +79,7 @@ def answer(
     services = services or get_services()
     settings = services.settings
     started = time.perf_counter()
+    question = clean_question(question)
     llm = services.llm
     calls: list[ModelCall] = []
     notices: list[Notice] = []

@@ -232,6 +232,23 @@ def strip_instructions(text: str, mark: str = "") -> str:
     return "\n\n".join(kept)
 
 
+# -- what people type ----------------------------------------------------------------------
+MAX_QUESTION_CHARS = 8000
+"""A question longer than this is cut: it is a paste, not a question, and the whole of it
+would crowd the sources out of the model's window."""
+_UNSPEAKABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Control characters and bidi overrides: they change how text looks, not what it says."""
+
+
+def clean_question(text: str) -> str:
+    """A question as the answer path, the logs and SQL take it: valid UTF-8 (lone
+    surrogates from a non-UTF-8 terminal replaced), no control characters or bidi
+    overrides (they could forge a log line or disguise words), at most
+    ``MAX_QUESTION_CHARS``."""
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return _UNSPEAKABLE.sub("", text)[:MAX_QUESTION_CHARS]
+
+
 # -- secrets and citation markers in documents ------------------------------------------------
 _SECRET_LABEL = re.compile(
     r"\b(?:passwords?|passcodes?|passphrases?|pwd|api[ _-]?keys?|secret(?: keys?)?|client secret|"
