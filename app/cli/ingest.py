@@ -34,13 +34,13 @@ from core.settings import get_settings
 from ingest import (
     JobResult,
     SourceError,
+    fail_interrupted,
     list_documents,
     list_jobs,
     queue_job,
     run_job,
     run_pending_jobs,
 )
-from ingest.jobs import fail_interrupted
 
 console = Console()
 err = Console(stderr=True)
