@@ -104,10 +104,11 @@ def _print_result(result: JobResult) -> None:
 
 
 def _follow(job_id: int, as_json: bool) -> int:
-    """Wait for a queued job run by another process; its exit code."""
-    sessions = get_services().sessions
+    """Wait for a queued job run by another process (failed if that process dies)."""
+    services = get_services()
     while True:
-        with sessions() as session:
+        fail_interrupted(services)
+        with services.sessions() as session:
             job = session.get(Job, job_id)
             assert job is not None
             if job.status in ("succeeded", "failed", "cancelled"):
