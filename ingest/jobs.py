@@ -28,7 +28,7 @@ from core.db import Chunk, Document, Job, JobEvent, utcnow
 from core.services import Services
 from core.settings import Settings, SourceConfig
 from ingest.pipeline import Counts, Pass, Progress
-from ingest.sources import SourceError, resolve_source
+from ingest.sources import SourceError, resolve_source, scan
 
 _RUN_LOCK = threading.Lock()
 """Jobs in one process run one at a time."""
@@ -310,7 +310,8 @@ def retry_failed(
             .values(size=-1, content_hash="")
         )
         session.commit()
-    paths = tuple(str(config.path / rel) for rel in failed)
+    on_disk = {f.rel: f.path for f in scan(config)}  # a printable name → its real path
+    paths = tuple(str(on_disk.get(rel, config.path / rel)) for rel in failed)
     if queue:
         queued = queue_job(services, str(config.path), paths, requested_by, name=source)
         return JobResult(job_id=queued, source=source, status="queued")

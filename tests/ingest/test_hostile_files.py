@@ -19,13 +19,14 @@ import ingest.pipeline
 from core.db import Document, Job, JobEvent
 from core.services import Services
 from core.settings import SourceConfig
-from ingest import JobResult, list_documents, list_jobs, run_job
+from ingest import JobResult, list_documents, list_jobs, retry_failed, run_job
 from tests.conftest import make_settings
 from tests.ingest.conftest import write_docx
 
 ODD_NAME = os.fsdecode(b"odd\nname \xff\xfe.md")
 """A newline and bytes that are not UTF-8: ``os`` keeps them as surrogate escapes."""
 RTL_NAME = "invoice\u202egpj.md"
+BROKEN_ODD_NAME = os.fsdecode(b"broken \xff.docx")
 
 
 def _pdf(objects: list[bytes], *, self_prev: bool = False) -> bytes:
@@ -77,6 +78,7 @@ def make_hostile_folder(root: Path) -> Path:
     write_docx(root / "fine" / "expenses.docx")
     (root / ODD_NAME).write_text("# Odd name\n\nBicycles are parked in the courtyard.\n")
     (root / RTL_NAME).write_text("# Invoice\n\nInvoices are paid within 30 days.\n")
+    (root / BROKEN_ODD_NAME).write_bytes(b"not a zip, whatever its name says")
     (root / "long-line.md").write_text("# One line\n\n" + "lorem ipsum " * 440_000 + "\n")
     (root / "deep-list.md").write_text("- " * 100_000 + "bottom\n")
     (root / "divs.html").write_text(
@@ -238,3 +240,12 @@ def test_a_second_run_changes_nothing_it_already_did(
     assert {j.status for j in list_jobs(services)} == {"succeeded"}
     docs = {d.path: d.status for d in list_documents(services)}
     assert docs["changes-while-read.md"] == "indexed" and "deleted-mid-job.md" not in docs
+
+
+def test_a_failed_file_with_an_odd_name_can_be_retried(hostile: tuple[Services, JobResult]) -> None:
+    services, first = hostile
+    printable = "broken \\xff.docx"
+    assert printable in dict(first.failures)
+    retried = retry_failed(services, first.job_id)
+    assert retried is not None and retried.status == "succeeded"
+    assert "could not parse as docx" in dict(retried.failures)[printable]
