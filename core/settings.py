@@ -88,6 +88,24 @@ class Settings(BaseSettings):
     chunk_max_wordpieces: int = 256
     max_file_mb: float = 50.0
 
+    # -- parsing budgets (hostile or pathological files fail alone) --------------------
+    parse_timeout_s: float = 60.0
+    """Wall-clock seconds one file may take to parse in the worker process before it is
+    killed and the file fails with "took longer than N s"."""
+    parse_memory_mb: int = 1024
+    """Memory the parse worker may allocate beyond what it holds when warm (a zip bomb
+    fails with "needed more than N MB")."""
+    max_line_chars: int = 20_000
+    """Longer lines of text formats (Markdown, text, CSV) are cut before parsing."""
+    max_element_chars: int = 50_000
+    """Longer elements (a paragraph, a table) are cut after parsing, before chunking."""
+    max_nesting: int = 200
+    """Deeper HTML tags or Markdown lists and quotes fail with "too deeply nested"."""
+    max_columns: int = 1_000
+    """A CSV/TSV row with more columns fails the file as too wide."""
+    max_unzipped_mb: float = 500.0
+    """An Office file (a zip) that unpacks to more fails before it is opened."""
+
     # -- sources and people ----------------------------------------------------------
     sources: dict[str, SourceConfig] = Field(default_factory=dict)
     group_map: dict[str, list[str]] = Field(default_factory=dict)

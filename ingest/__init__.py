@@ -16,7 +16,8 @@ Public API (everything else in this package is private to it):
 - ``list_documents(services, user_groups=None, source=None)`` and
   ``document_chunks(services, doc_id)``: what is indexed, for people to browse.
 - ``list_jobs(services, limit=50)`` and ``job_events(services, job_id)``: the latest
-  jobs (newest first) and what one of them did to each file.
+  jobs (newest first) and what one of them did to each file. ``fail_interrupted``
+  marks jobs whose process died as failed (``list_jobs`` does it first).
 
 The pipeline: ``sources`` (files, access groups) → ``parsing`` (a ``Parser`` per
 extension) → ``chunking`` (structure-aware, token-sized, window-checked) →
@@ -33,6 +34,7 @@ from ingest.catalog import (
 )
 from ingest.jobs import (
     JobResult,
+    fail_interrupted,
     queue_job,
     reconcile,
     retry_failed,
@@ -50,6 +52,7 @@ __all__ = [
     "Progress",
     "SourceError",
     "document_chunks",
+    "fail_interrupted",
     "job_events",
     "list_documents",
     "list_jobs",

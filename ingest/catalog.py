@@ -13,6 +13,7 @@ from sqlalchemy import select
 from core.access import may_see
 from core.db import Chunk, Document, Job, JobEvent
 from core.services import Services
+from ingest.jobs import fail_interrupted
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,9 @@ class DocumentInfo:
     chunk_count: int
     parser: str
     indexed_at: datetime | None
+    flagged: int = 0
+    """Passages that read as instructions to a reader or a model: review them."""
+    flagged_excerpts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,8 @@ def _info(doc: Document) -> DocumentInfo:
         chunk_count=doc.chunk_count,
         parser=doc.parser,
         indexed_at=doc.indexed_at,
+        flagged=int(doc.meta.get("flagged", 0)),
+        flagged_excerpts=tuple(doc.meta.get("flagged_excerpts", ())),
     )
 
 
@@ -98,7 +104,12 @@ def document_chunks(services: Services, doc_id: str) -> list[ChunkInfo]:
 
 
 def list_jobs(services: Services, limit: int = 50) -> list[Job]:
-    """The latest ingestion jobs, newest first (their rows carry the live progress)."""
+    """The latest ingestion jobs, newest first (their rows carry the live progress).
+
+    Jobs whose process died are marked failed first, so none is shown ``running``
+    after its process is gone.
+    """
+    fail_interrupted(services)
     with services.sessions() as session:
         return list(session.scalars(select(Job).order_by(Job.id.desc()).limit(limit)))
 

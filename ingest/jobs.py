@@ -6,8 +6,9 @@ process calls ``queue_job`` and the owner picks queued jobs up with
 updates its row as it goes (files_done, chunks_embedded, heartbeat_at), so anyone can
 follow it from SQL, including the app's progress view of ``start_job_thread``.
 
-Each job starts with a reconcile: jobs left ``running`` by a dead process are marked
-failed (interrupted), and when the index and the SQL chunk manifest disagree (a crash
+Jobs left ``running`` by a dead process are marked failed (interrupted) whenever
+anyone lists jobs (``fail_interrupted``) and at the start of each job, whose reconcile
+also makes the index and SQL agree: when the index and the SQL chunk manifest disagree (a crash
 between the two writes) orphan points are deleted and documents with missing points
 are re-processed by this job. Re-running an interrupted job finishes its work because
 change detection sees what is not yet indexed.
@@ -27,11 +28,14 @@ from core.db import Chunk, Document, Job, JobEvent, utcnow
 from core.services import Services
 from core.settings import Settings, SourceConfig
 from ingest.pipeline import Counts, Pass, Progress
-from ingest.sources import SourceError, resolve_source
+from ingest.sources import SourceError, resolve_source, scan
 
 _RUN_LOCK = threading.Lock()
 """Jobs in one process run one at a time."""
 _ACTIVE: set[int] = set()
+_ACTIVE_LOCK = threading.Lock()
+"""Held while a job row turns ``running`` and joins ``_ACTIVE``, and while
+``fail_interrupted`` looks: a job of this process is never taken for a dead one."""
 
 
 @dataclass(kw_only=True)
@@ -142,11 +146,12 @@ def run_job(
     """
     services.index  # noqa: B018 (take the index, or raise IndexLocked, before any job row)
     with _RUN_LOCK:
-        if job_id is None:
-            job_id = _new_job(services, source, paths, requested_by, name, status="running")
-        elif not _claim(services, job_id):
-            raise ValueError(f"job {job_id} is not queued")
-        _ACTIVE.add(job_id)
+        with _ACTIVE_LOCK:
+            if job_id is None:
+                job_id = _new_job(services, source, paths, requested_by, name, status="running")
+            elif not _claim(services, job_id):
+                raise ValueError(f"job {job_id} is not queued")
+            _ACTIVE.add(job_id)
         try:
             return _execute(services, job_id, progress)
         finally:
@@ -201,7 +206,7 @@ def _execute(services: Services, job_id: int, progress: Progress | None) -> JobR
 def reconcile(services: Services) -> None:
     """Make SQL and the index agree after a crash: compare every id (about a second at
     100k chunks), delete orphan points, send documents with missing points round again."""
-    _fail_interrupted(services)
+    fail_interrupted(services)
     index = services.index
     with services.sessions() as session:
         sql_ids = set(session.scalars(select(Chunk.id)))
@@ -216,9 +221,10 @@ def reconcile(services: Services) -> None:
             session.commit()
 
 
-def _fail_interrupted(services: Services) -> None:
-    """Mark jobs whose process died as failed (interrupted)."""
-    with services.sessions() as session:
+def fail_interrupted(services: Services) -> None:
+    """Mark jobs whose process died as failed (interrupted): a job never stays
+    ``running`` after its process is gone, for whoever looks next."""
+    with _ACTIVE_LOCK, services.sessions() as session:
         stale = [
             job
             for job in session.scalars(select(Job).where(Job.status == "running"))
@@ -304,7 +310,8 @@ def retry_failed(
             .values(size=-1, content_hash="")
         )
         session.commit()
-    paths = tuple(str(config.path / rel) for rel in failed)
+    on_disk = {f.rel: f.path for f in scan(config)}  # a printable name → its real path
+    paths = tuple(str(on_disk.get(rel, config.path / rel)) for rel in failed)
     if queue:
         queued = queue_job(services, str(config.path), paths, requested_by, name=source)
         return JobResult(job_id=queued, source=source, status="queued")

@@ -11,11 +11,18 @@ Nothing is embedded twice: a chunk's id is uuid5(doc id, hash of its embedded te
 occurrence), so unchanged chunks keep their id and are not rewritten, and a chunk whose
 text exists anywhere in the index (a moved file, a copied paragraph, an ordinal shift)
 reuses that point's vector.
+
+A file is a unit of failure: whatever goes wrong with one (a name that is not UTF-8, a
+parser stuck or out of memory in ``ingest.isolation``'s worker, a file deleted or
+rewritten while it is read, a row SQL refuses) fails that file with its reason on the
+job, and the job goes on. Passages that read as instructions to a reader or a model
+(``retrieval.guards``) are flagged on the document for a knowledge manager to review.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import queue
 import threading
@@ -37,12 +44,17 @@ from core.services import Services
 from core.settings import SourceConfig
 from core.tokens import count_tokens
 from ingest.chunking import ChunkDraft, Limits, chunk_document
-from ingest.parsing import ParseError, parse_file
+from ingest.isolation import shared_worker
+from ingest.parsing import ParseError
 from ingest.sources import SourceFile, in_scope, scan
+from retrieval.guards import instruction_blocks
 
 _NAMESPACE = uuid.UUID("6f6f746e-6f74-4e00-8000-666f6f746e74")
 _QUEUE_DEPTH = 8
 _HASH_BLOCK = 1 << 20
+_HEARTBEAT_S = 2.0
+"""While the next file is still parsing, the job's heartbeat is written this often."""
+_EXCERPT_CHARS = 160
 
 
 class Progress(Protocol):
@@ -85,12 +97,17 @@ class Counts:
     files_done: int = 0
     chunks_total: int = 0
     chunks_embedded: int = 0
+    skipped: int = 0
+    """Left out by the scan (symlinks out of the root, loops...): events, no column."""
+    flagged: int = 0
+    """Documents with passages that read as instructions: events, no column."""
     failures: list[tuple[str, str]] = field(default_factory=list)
     """(path, reason) of every file that failed: the job itself still succeeded."""
 
     def counters(self) -> dict[str, int]:
         """The counters, named as the ``jobs`` columns that store them."""
-        return {k: v for k, v in asdict(self).items() if k != "failures"}
+        extra = ("failures", "skipped", "flagged")
+        return {k: v for k, v in asdict(self).items() if k not in extra}
 
 
 @dataclass
@@ -153,7 +170,11 @@ class Pass:
     # -- the pass -------------------------------------------------------------------------
     def run(self) -> Counts:
         try:
-            files = scan(self.config, self.within)
+            skipped: list[tuple[str, str]] = []
+            files = scan(self.config, self.within, skipped)
+            for rel, reason in skipped:
+                self._event(rel, "skipped", reason)
+            self.counts.skipped = len(skipped)
             self._docs = {
                 d.path: d
                 for d in self._session.scalars(
@@ -183,7 +204,11 @@ class Pass:
         now = utcnow()
         for file in files:
             doc = self._docs.get(file.rel)
-            stat = file.path.stat()
+            try:
+                stat = file.path.stat()
+            except OSError:
+                todo.append(file)  # _prepare records why it cannot be read
+                continue
             same_stat = doc is not None and (doc.size, doc.mtime) == (stat.st_size, stat.st_mtime)
             same_access = doc is not None and doc.meta.get("access") == list(file.groups)
             if not same_stat or not same_access:
@@ -211,7 +236,11 @@ class Pass:
             if prepared.action:
                 self._finish_without_write(prepared)
                 continue
-            plan = self._plan(prepared)
+            try:
+                plan = self._plan(prepared)
+            except Exception as exc:  # noqa: BLE001 (this file fails, the job goes on)
+                self._fail_unwritten(prepared, exc)
+                continue
             batch.append(plan)
             waiting += len(plan.to_embed)
             if waiting >= self.settings.embed_batch_size or self._queue.empty():
@@ -225,6 +254,7 @@ class Pass:
         self._queue: queue.Queue[_Prepared | BaseException | None] = queue.Queue(_QUEUE_DEPTH)
         stop = threading.Event()
         limits = self._limits()
+        self._worker = shared_worker(self.settings)
 
         def work() -> None:
             try:
@@ -239,7 +269,7 @@ class Pass:
         thread = threading.Thread(target=work, name=f"ingest-parse-{self.job_id}", daemon=True)
         thread.start()
         try:
-            while (item := self._queue.get()) is not None:
+            while (item := self._next()) is not None:
                 if isinstance(item, BaseException):
                     raise item
                 yield item
@@ -248,6 +278,14 @@ class Pass:
             while thread.is_alive():
                 with contextlib.suppress(queue.Empty):
                     self._queue.get(timeout=0.1)
+
+    def _next(self) -> _Prepared | BaseException | None:
+        """The next prepared file; the heartbeat goes on while a long parse runs."""
+        while True:
+            try:
+                return self._queue.get(timeout=_HEARTBEAT_S)
+            except queue.Empty:
+                self._commit_job()
 
     def _limits(self) -> Limits:
         embedder = self.services.embedder
@@ -260,7 +298,16 @@ class Pass:
         )
 
     def _prepare(self, file: SourceFile, limits: Limits) -> _Prepared:
+        """Read, hash, parse (in the worker) and chunk one file; any failure is its own."""
         started = time.perf_counter()
+        try:
+            return self._read(file, limits, started)
+        except Exception as exc:  # noqa: BLE001 (this file fails, the job goes on)
+            prepared = _Prepared(file, -1, 0.0, started, action="failed")
+            prepared.reason = _reason(exc)
+            return prepared
+
+    def _read(self, file: SourceFile, limits: Limits, started: float) -> _Prepared:
         stat = file.path.stat()
         prepared = _Prepared(file, stat.st_size, stat.st_mtime, started)
         max_bytes = self.settings.max_file_mb * 1024 * 1024
@@ -282,15 +329,20 @@ class Pass:
             prepared.action = "unchanged"
             return prepared
         try:
-            parsed, parser = parse_file(file.path)
+            parsed, parser = self._worker.parse(file.path)
             drafts = chunk_document(parsed, limits)
         except ParseError as exc:
             prepared.action, prepared.reason = "failed", str(exc)
             return prepared
+        after = file.path.stat()
+        if (after.st_size, after.st_mtime) != (stat.st_size, stat.st_mtime):
+            prepared.action = "failed"
+            prepared.reason = "changed while it was being read: the next run ingests it"
+            return prepared
         prepared.title, prepared.parser, prepared.drafts = parsed.title, parser, drafts
         prepared.date = parsed.date if parsed.date is not None else stat.st_mtime
         prepared.groups = tuple(parsed.groups) if parsed.groups else file.groups
-        prepared.meta = parsed.meta
+        prepared.meta = {**parsed.meta, **_flags(parsed.elements)}
         return prepared
 
     # -- planning and writing -------------------------------------------------------------
@@ -344,7 +396,34 @@ class Pass:
         for plan in plans:
             for i in plan.to_embed:
                 plan.vectors[plan.hashes[i]] = next(vectors)
-            self._write(plan)
+            before = copy.deepcopy(self.counts)
+            try:
+                self._write(plan)
+            except Exception as exc:  # noqa: BLE001 (this file fails, the job goes on)
+                self.counts = before
+                self._fail_unwritten(plan.prepared, exc)
+
+    def _fail_unwritten(self, prepared: _Prepared, exc: Exception) -> None:
+        """A file whose plan or write raised: roll back, then record it as failed.
+
+        Points it may have upserted are orphans the next reconcile deletes.
+        """
+        self._session.rollback()
+        rel = prepared.file.rel
+        self._docs.pop(rel, None)
+        stored = self._session.scalar(
+            select(Document).where(Document.source == self.source, Document.path == rel)
+        )
+        if stored is not None:
+            self._docs[rel] = stored
+        prepared.action, prepared.reason = "failed", f"could not be stored: {_reason(exc)}"
+        try:
+            self._finish_without_write(prepared)
+        except Exception:  # noqa: BLE001 (not even its failure can be stored: count it)
+            self._session.rollback()
+            self.counts.failed += 1
+            self.counts.files_done += 1
+            self.counts.failures.append((rel, prepared.reason))
 
     def _write(self, plan: _Plan) -> None:
         prepared, file = plan.prepared, plan.prepared.file
@@ -392,6 +471,15 @@ class Pass:
         self.counts.chunks_embedded += len(plan.to_embed)
         self.counts.files_done += 1
         self._event(file.rel, action, reason, chunks=len(plan.to_embed), started=prepared.started)
+        if flagged := prepared.meta.get("flagged", 0):
+            self.counts.flagged += 1
+            excerpt = prepared.meta["flagged_excerpts"][0]
+            self._event(
+                file.rel,
+                "flagged",
+                f"{flagged} passage(s) read as instructions to a reader or a model, e.g. "
+                f"“{excerpt}”: they are never quoted; review the document",
+            )
         self._commit_job()
         self.services.index.delete(sorted(old_ids - set(plan.ids)))
         if self.progress:
@@ -496,3 +584,24 @@ class Pass:
             .values(**self.counts.counters(), heartbeat_at=utcnow())
         )
         self._session.commit()
+
+
+def _reason(exc: Exception) -> str:
+    """What went wrong with one file, for a person to act on."""
+    if isinstance(exc, FileNotFoundError):
+        return "disappeared during the job (deleted or moved): the next run catches up"
+    if isinstance(exc, OSError):
+        return f"could not be read: {exc.strerror or exc}"
+    if isinstance(exc, ParseError):
+        return str(exc)
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0][:300]}" if lines else type(exc).__name__
+
+
+def _flags(elements: list[Any]) -> dict[str, Any]:
+    """``meta`` keys flagging passages that read as instructions (none when clean)."""
+    blocks = [b for e in elements for b in instruction_blocks(e.text)]
+    if not blocks:
+        return {}
+    excerpts = [" ".join(b.split())[:_EXCERPT_CHARS] for b in blocks[:3]]
+    return {"flagged": len(blocks), "flagged_excerpts": excerpts}

@@ -30,7 +30,14 @@ from core.settings import Settings
 from retrieval.citations import clean_markers, extract_citations, to_citation
 from retrieval.context import pack
 from retrieval.extractive import extractive_answer
-from retrieval.guards import Redactor, redaction_enabled
+from retrieval.guards import (
+    OutputGuard,
+    Redactor,
+    as_data,
+    clean_question,
+    redaction_enabled,
+    secrets_in,
+)
 from retrieval.memory import standalone_question
 from retrieval.prompt import REFUSAL, build_messages
 from retrieval.records import ModelCall, log_answer, meter_calls
@@ -73,6 +80,7 @@ def answer(
     services = services or get_services()
     settings = services.settings
     started = time.perf_counter()
+    question = clean_question(question)
     llm = services.llm
     calls: list[ModelCall] = []
     notices: list[Notice] = []
@@ -84,7 +92,8 @@ def answer(
         calls.append(ModelCall("rewrite", usage, _ms(tick), rewrite_error))
 
     searcher = Searcher(services.index, services.embedder, settings)
-    passages = searcher.search(standalone, user, filters)
+    # Documents are data: instruction blocks withheld, [n] neutralised, secrets masked.
+    passages = [as_data(p, user.groups) for p in searcher.search(standalone, user, filters)]
 
     if llm is None:
         notices.append(Notice("extractive", "No language model is configured: quoting sources."))
@@ -182,7 +191,10 @@ def _with_llm(
 
     tick = time.perf_counter()
     try:
-        text, usage = yield from _stream(llm, messages, restore, len(packed.passages), settings)
+        keep = secrets_in(" ".join(p.text for p in packed.passages))  # the asker owns these
+        text, usage = yield from _stream(
+            llm, messages, restore, len(packed.passages), settings, keep
+        )
     except LLMError as exc:
         calls.append(ModelCall("answer", LLMUsage(llm.model), _ms(tick), str(exc)))
         notices.append(Notice("fallback", f"The language model failed ({exc}). Quoting sources."))
@@ -206,18 +218,22 @@ def _stream(
     restore: Callable[[str], str],
     n_sources: int,
     settings: Settings,
+    keep: set[str],
 ) -> Iterator[Event]:
-    """The model's reply as tokens, markers cleaned and masks restored; (text, usage)."""
+    """The model's reply as tokens, markers cleaned, masks restored, and sentences that
+    carry out a planted instruction or show a secret not in ``keep`` dropped or masked
+    (``OutputGuard``); (text, usage)."""
     cleaner = _StreamCleaner(lambda s: restore(clean_markers(s, n_sources)))
+    guard = OutputGuard(keep)
     parts: list[str] = []
     usage = LLMUsage(llm.model)
     for part in llm.stream(messages, max_tokens=settings.answer_tokens):
         if isinstance(part, LLMUsage):
             usage = part
-        elif out := cleaner.feed(part):
+        elif out := guard.feed(cleaner.feed(part)):
             parts.append(out)
             yield Token(out)
-    if tail := cleaner.flush():
+    if tail := guard.feed(cleaner.flush()) + guard.flush():
         parts.append(tail)
         yield Token(tail)
     text = "".join(parts).strip()

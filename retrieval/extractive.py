@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.embeddings import Embedder
-from retrieval.guards import looks_like_instruction
+from retrieval.guards import looks_like_instruction, strip_instructions
 from retrieval.prompt import REFUSAL
 from retrieval.question import Ask, Kind, Question, analyse, cue
 from retrieval.text import block_sentences, table_cells, terms
@@ -409,6 +409,7 @@ def quotable_units(text: str, *, keep_leads: bool = False) -> list[Unit]:
     only with ``keep_leads``); headings, header rows, very short fragments and
     instruction-like text are left out.
     """
+    text = strip_instructions(text)
     units: list[Unit] = []
     header: list[str] | None = None
     lead = ""

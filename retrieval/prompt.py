@@ -4,8 +4,10 @@ The system message is the same for every question (a stable prefix, so providers
 prompt caching applies). Sources go in the last user message, each inside
 ``<source id="n">…</source>`` with its title, section and page; any such tag inside a
 document's own text is defused first, so a document cannot close its source early and
-speak as the asker. History sits between the two, without its old citation markers
-(they pointed at other sources).
+speak as the asker. The text is shown as data (``guards``): a block that reads as
+instructions to a reader or a model is withheld and the source says so, and ``[n]``
+markers written in the document are neutralised so only ours cite. History sits
+between the two, without its old citation markers (they pointed at other sources).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 from collections.abc import Sequence
 
 from core.llm import ChatMessage
+from retrieval.guards import WITHHELD, neutralise_markers, strip_instructions
 from retrieval.types import Passage, Turn
 
 SYSTEM_PROMPT = """You are Footnote, a company knowledge assistant. You answer employees' \
@@ -53,7 +56,10 @@ def format_source(passage: Passage) -> str:
         lines.append(f"section: {_attribute(' › '.join(passage.section))}")
     if passage.page is not None:
         lines.append(f"page: {passage.page}")
-    lines += ["---", neutralise(passage.text.strip()), "</source>"]
+    text = neutralise_markers(strip_instructions(passage.text.strip(), mark=WITHHELD))
+    if WITHHELD in text:
+        lines.append(f"note: {WITHHELD} marks text that addressed the reader; it was removed")
+    lines += ["---", neutralise(text), "</source>"]
     return "\n".join(lines)
 
 

@@ -2,6 +2,10 @@
 
 When another process (the app) owns the embedded index, ``footnote ingest`` queues the
 job for it and says so; ``--wait`` then follows the queued job until it finishes.
+
+The reads (``docs``, ``jobs``) run as the operator: everything, unless ``--groups`` names
+the groups to read as, in which case only what those groups may see is shown
+(``core.access.may_see``, through ``ingest.list_documents``).
 """
 
 from __future__ import annotations
@@ -21,18 +25,31 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
-from sqlalchemy import select
 
+from core.access import parse_groups
 from core.db import Job, JobEvent
 from core.index import IndexLocked
-from core.services import get_services
+from core.services import Services, get_services
 from core.settings import get_settings
-from ingest import JobResult, SourceError, list_documents, queue_job, run_job, run_pending_jobs
+from ingest import (
+    JobResult,
+    SourceError,
+    fail_interrupted,
+    list_documents,
+    list_jobs,
+    queue_job,
+    run_job,
+    run_pending_jobs,
+)
 
 console = Console()
 err = Console(stderr=True)
 
 _POLL_S = 1.0
+_GROUPS_HELP = (
+    "Comma-separated access groups to read as: only what they may see is shown "
+    "(default: everything, as the admin who runs Footnote)."
+)
 
 
 class _Bar:
@@ -71,9 +88,15 @@ def _print_result(result: JobResult) -> None:
     console.print(
         f"[{colour}]Job {result.job_id} ({result.source}) {result.status}[/] in "
         f"{result.seconds:.1f}s: {result.added} added, {result.updated} updated, "
-        f"{result.unchanged} unchanged, {result.deleted} deleted, {result.failed} failed; "
-        f"{result.chunks_embedded} chunks embedded"
+        f"{result.unchanged} unchanged, {result.deleted} deleted, {result.failed} failed, "
+        f"{result.skipped} skipped; {result.chunks_embedded} chunks embedded"
     )
+    if result.flagged:
+        console.print(
+            f"[yellow]{result.flagged} document(s) flagged[/]: passages that read as "
+            "instructions to a reader or a model (never quoted); review them in the Library "
+            "or with `footnote docs`"
+        )
     if result.error:
         console.print(f"[red]{result.error}[/]")
     for path, reason in result.failures:
@@ -81,10 +104,11 @@ def _print_result(result: JobResult) -> None:
 
 
 def _follow(job_id: int, as_json: bool) -> int:
-    """Wait for a queued job run by another process; its exit code."""
-    sessions = get_services().sessions
+    """Wait for a queued job run by another process (failed if that process dies)."""
+    services = get_services()
     while True:
-        with sessions() as session:
+        fail_interrupted(services)
+        with services.sessions() as session:
             job = session.get(Job, job_id)
             assert job is not None
             if job.status in ("succeeded", "failed", "cancelled"):
@@ -200,16 +224,22 @@ def register(app: typer.Typer) -> None:
     def jobs_cmd(
         ctx: typer.Context,
         limit: int = typer.Option(20, "--limit", help="How many recent jobs."),
+        groups: str | None = typer.Option(None, "--groups", help=_GROUPS_HELP),
         as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
     ) -> None:
-        """Recent ingestion jobs, newest first.
+        """Recent ingestion jobs, newest first (a job whose process died shows as failed).
+        With `--groups`, only jobs of sources holding documents those groups may see.
 
-        Examples: `footnote jobs`, `footnote jobs show 12`, `footnote jobs --json`
+        Examples: `footnote jobs`, `footnote jobs --groups all`, `footnote jobs show 12`,
+        `footnote jobs --json`
         """
         if ctx.invoked_subcommand:
             return
-        with get_services().sessions() as session:
-            jobs = session.scalars(select(Job).order_by(Job.id.desc()).limit(limit)).all()
+        services = get_services()
+        jobs = list_jobs(services, limit=limit)
+        if groups:
+            sources = {d.source for d in list_documents(services, parse_groups(groups))}
+            jobs = [j for j in jobs if j.source in sources]
         if as_json:
             console.print_json(json.dumps([_job_dict(j) for j in jobs], default=str))
             return
@@ -243,18 +273,26 @@ def register(app: typer.Typer) -> None:
     @jobs_app.command("show")
     def show_cmd(
         job_id: int,
+        groups: str | None = typer.Option(None, "--groups", help=_GROUPS_HELP),
         as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
     ) -> None:
-        """One job with its per-file events (added, updated, unchanged, deleted, failed).
+        """One job with its per-file events (added, updated, unchanged, deleted, failed,
+        skipped, flagged). With `--groups`, only files of documents those groups may see
+        are named.
 
-        Example: `footnote jobs show 12`
+        Example: `footnote jobs show 12 --groups all,hr`
         """
-        with get_services().sessions() as session:
+        services = get_services()
+        fail_interrupted(services)
+        with services.sessions() as session:
             job = session.get(Job, job_id)
             if job is None:
                 err.print(f"[red]No job {job_id}.[/] `footnote jobs` lists them.")
                 raise typer.Exit(1)
             events = list(job.events)
+        if groups:
+            visible = _visible_paths(services, groups, job.source)
+            events = [e for e in events if e.path in visible]
         _show_job(job, events, as_json)
 
     app.add_typer(jobs_app, name="jobs")
@@ -262,20 +300,36 @@ def register(app: typer.Typer) -> None:
     @app.command("docs")
     def docs_cmd(
         source: str | None = typer.Option(None, "--source", help="Only this source."),
+        groups: str | None = typer.Option(None, "--groups", help=_GROUPS_HELP),
         as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
     ) -> None:
-        """Ingested documents with their status, groups and chunk counts.
+        """Ingested documents with their status, groups, chunk counts and flags (passages
+        that read as instructions to a reader or a model, for review).
 
-        Examples: `footnote docs`, `footnote docs --source sample --json`
+        Examples: `footnote docs`, `footnote docs --groups all,hr`,
+        `footnote docs --source sample --json`
         """
-        docs = list_documents(get_services(), source=source)
+        user_groups = parse_groups(groups) if groups else None
+        docs = list_documents(get_services(), user_groups=user_groups, source=source)
         if as_json:
             console.print_json(json.dumps([asdict(d) for d in docs], default=str))
             return
-        table = Table("source", "path", "title", "status", "groups", "chunks")
+        table = Table("source", "path", "title", "status", "groups", "chunks", "flagged")
         for d in docs:
             status = d.status if not d.error else f"{d.status} ({d.error[:60]})"
             table.add_row(
-                d.source, d.path, d.title[:50], status, ",".join(d.groups), str(d.chunk_count)
+                d.source,
+                d.path,
+                d.title[:50],
+                status,
+                ",".join(d.groups),
+                str(d.chunk_count),
+                str(d.flagged or ""),
             )
         console.print(table)
+
+
+def _visible_paths(services: Services, groups: str, source: str) -> set[str]:
+    """Paths of ``source``'s documents that ``groups`` may see."""
+    docs = list_documents(services, user_groups=parse_groups(groups), source=source)
+    return {d.path for d in docs}

@@ -1,7 +1,9 @@
 """Library: what is indexed, from which source, for whom, and what failed to parse.
 
 Even here a person sees only documents of their own groups: being an admin lets you run
-the library, not read every group's papers.
+the library, not read every group's papers. A document with passages that read as
+instructions to a reader or a model (flagged at ingest; answers never quote them) shows
+how many in the "flagged" column, with the passages on its detail, for review.
 """
 
 from __future__ import annotations
@@ -31,11 +33,12 @@ if not mine and not hidden:
     st.stop()
 
 sources = sorted({d.source for d in mine})
-cols = st.columns(4)
+cols = st.columns(5)
 cols[0].metric("Documents", len(mine))
 cols[1].metric("Chunks", sum(d.chunk_count for d in mine))
 cols[2].metric("Failed", sum(d.status == "failed" for d in mine))
-cols[3].metric("Sources", len(sources))
+cols[3].metric("Flagged", sum(d.flagged > 0 for d in mine))
+cols[4].metric("Sources", len(sources))
 if hidden:
     st.caption(f":material/lock: {hidden} documents of groups you are not in are not listed.")
 
@@ -60,12 +63,23 @@ table = pd.DataFrame(
             "status": d.status,
             "groups": list(d.groups),
             "chunks": d.chunk_count,
+            "flagged": d.flagged,
             "last ingested": d.indexed_at,
             "error": d.error or "",
         }
         for d in shown
     ],
-    columns=["title", "source", "path", "status", "groups", "chunks", "last ingested", "error"],
+    columns=[
+        "title",
+        "source",
+        "path",
+        "status",
+        "groups",
+        "chunks",
+        "flagged",
+        "last ingested",
+        "error",
+    ],
 )
 picked = tables.pick_row(
     table,
@@ -74,6 +88,9 @@ picked = tables.pick_row(
         "groups": st.column_config.ListColumn("groups"),
         "last ingested": st.column_config.DatetimeColumn(
             "last ingested", format="YYYY-MM-DD HH:mm"
+        ),
+        "flagged": st.column_config.NumberColumn(
+            "flagged", help="Passages that read as instructions to a reader or a model"
         ),
         "error": st.column_config.TextColumn("error", width="medium"),
     },
@@ -89,6 +106,13 @@ if picked is not None:
     )
     if document.error:
         st.error(document.error, icon=":material/error:")
+    if document.flagged:
+        st.warning(
+            f"{document.flagged} passage(s) read as instructions to a reader or a model; "
+            "answers never quote them. Review the document with its owner:",
+            icon=":material/flag:",
+        )
+        st.text("\n\n".join(document.flagged_excerpts))  # as text: never rendered as Markdown
     for chunk in ingest.document_chunks(svc, document.id):
         where = chunk.section or "(no section)"
         page = f" · page {chunk.page}" if chunk.page else ""

@@ -19,6 +19,7 @@ from ingest.parsing.base import (
     parser_for,
     supported_extensions,
 )
+from ingest.parsing.limits import parse_bounded
 
 
 def parse_file(path: Path) -> tuple[ParsedDocument, str]:
@@ -32,7 +33,7 @@ def parse_file(path: Path) -> tuple[ParsedDocument, str]:
     if path.stat().st_size == 0:
         raise ParseError("empty file (0 bytes)")
     try:
-        doc = parser.parse(path)
+        doc = parse_bounded(parser, path)
     except ParseError:
         raise
     except Exception as exc:  # noqa: BLE001 (any library failure is this file's failure)

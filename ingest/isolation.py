@@ -1,0 +1,213 @@
+"""Parsing in a worker process that can be killed: a time and a memory budget per file.
+
+A parser stuck on a hostile file (an infinite PDF page tree, a pathological regular
+expression in a library) cannot be interrupted inside the process that runs it, and a
+zip bomb can take all of its memory. So ``ParseWorker`` parses in a child process:
+the job waits at most ``timeout_s`` for each file, then kills the child and the file
+fails with "took longer than N s"; the child's address space is capped at what it holds
+when warm plus ``memory_mb``, so an allocation beyond it fails the file instead of the
+machine. The next file gets a fresh child.
+
+Children fork from a ``forkserver`` that imported the parsers once, so a fresh child is
+warm in well under a second (a cold start imports unstructured: ~3 s here); forking the
+job's own process is avoided because it runs threads (torch, the parser thread).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import threading
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+from core.settings import Settings
+from ingest.parsing import ParsedDocument, ParseError, parse_file
+from ingest.parsing.limits import configure
+
+_PRELOAD = [
+    "ingest.isolation",
+    "unstructured.partition.md",
+    "unstructured.partition.html",
+    "unstructured.partition.csv",
+    "unstructured.partition.docx",
+    "unstructured.partition.pptx",
+    "unstructured.partition.xlsx",
+    "unstructured.partition.email",
+    "pdfminer.high_level",
+]
+_START_TIMEOUT_S = 120.0
+"""How long a new child may take to get ready (warm-up, not a file's budget)."""
+_WARM_UP = "# Warm-up\n\nA short paragraph so the NLP models load. It has two sentences.\n"
+
+
+class ParseWorker:
+    """One child process that parses files, replaced whenever it is killed or dies."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.timeout_s = settings.parse_timeout_s
+        self.memory_mb = settings.parse_memory_mb
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._process: BaseProcess | None = None
+        self._conn: Connection | None = None
+
+    def parse(self, path: Path) -> tuple[ParsedDocument, str]:
+        """``parse_file(path)`` in the child; ``ParseError`` on any failure or budget."""
+        with self._lock:
+            conn = self._ready()
+            conn.send(str(path))
+            if not conn.poll(self.timeout_s):
+                self._stop()
+                raise ParseError(
+                    f"took longer than {self.timeout_s:g} s to parse (parse_timeout_s): "
+                    "simplify or split the file, or raise FOOTNOTE_PARSE_TIMEOUT_S"
+                )
+            try:
+                kind, value = conn.recv()
+            except (EOFError, OSError):
+                code = self._stop()
+                raise ParseError(
+                    f"the parser process died (exit code {code}) on this file: "
+                    "corrupt or hostile? Check it, or raise FOOTNOTE_PARSE_MEMORY_MB"
+                ) from None
+            if kind == "restart":
+                self._stop()
+            if kind == "ok":
+                return value
+            raise ParseError(value)
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
+
+    def _ready(self) -> Connection:
+        if self._process is not None and self._process.is_alive() and self._conn is not None:
+            return self._conn
+        self._stop()
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(_PRELOAD)
+        ours, theirs = context.Pipe()
+        process = context.Process(
+            target=_serve,
+            args=(theirs, self.settings),
+            name="footnote-parse",
+            daemon=True,
+        )
+        process.start()
+        theirs.close()
+        if not ours.poll(_START_TIMEOUT_S) or ours.recv() != "ready":
+            process.kill()
+            raise ParseError("the parser process did not start: see the job's log")
+        self._process, self._conn = process, ours
+        return ours
+
+    def _stop(self) -> int | None:
+        """Kill and reap the child (if any); its exit code."""
+        process, conn = self._process, self._conn
+        self._process = self._conn = None
+        if conn is not None:
+            conn.close()
+        if process is None:
+            return None
+        if process.is_alive():
+            process.kill()
+        process.join(timeout=5)
+        return process.exitcode
+
+
+def _serve(conn: Connection, settings: Settings) -> None:
+    """The child: warm up, cap its memory, then parse paths until the pipe closes."""
+    memory_mb = settings.parse_memory_mb
+    configure(settings)
+    _warm_up()
+    _cap_memory(memory_mb)
+    conn.send("ready")
+    while True:
+        try:
+            path = conn.recv()
+        except (EOFError, OSError):
+            return
+        reply = _parse(Path(path), memory_mb)
+        try:
+            conn.send(reply)
+        except MemoryError:
+            conn.send(("restart", f"the parsed text needed more than {memory_mb} MB"))
+        if reply[0] == "restart":
+            return
+
+
+def _parse(path: Path, memory_mb: int) -> tuple[str, Any]:
+    """("ok", (doc, parser)), ("error", reason), or ("restart", reason) after a
+    failure that may have left this process in a bad state (memory, recursion)."""
+    try:
+        return "ok", parse_file(path)
+    except ParseError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, MemoryError):
+            return "restart", _over_memory(memory_mb)
+        if isinstance(cause, RecursionError):
+            return "restart", "too deeply nested for the parser (recursion limit reached)"
+        return "error", str(exc)
+    except MemoryError:
+        return "restart", _over_memory(memory_mb)
+    except RecursionError:
+        return "restart", "too deeply nested for the parser (recursion limit reached)"
+    except Exception as exc:  # noqa: BLE001 (a file's failure, whatever the library raised)
+        return "error", f"{type(exc).__name__}: {str(exc)[:300]}"
+
+
+def _over_memory(memory_mb: int) -> str:
+    return (
+        f"needed more than {memory_mb} MB of memory to parse (parse_memory_mb): "
+        "a zip bomb or a huge file? Check it, or raise FOOTNOTE_PARSE_MEMORY_MB"
+    )
+
+
+def _warm_up() -> None:
+    """Load the NLP models before the first real file, so its budget is its own."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        sample = Path(folder) / "warm-up.md"
+        sample.write_text(_WARM_UP, encoding="utf-8")
+        parse_file(sample)
+
+
+def _cap_memory(memory_mb: int) -> None:
+    """Cap the address space at what the warm child maps now plus ``memory_mb``."""
+    with open("/proc/self/statm") as statm:
+        mapped = int(statm.read().split()[0]) * resource.getpagesize()
+    limit = mapped + memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+_shared: ParseWorker | None = None
+_shared_lock = threading.Lock()
+
+
+_BUDGETS = (
+    "parse_timeout_s",
+    "parse_memory_mb",
+    "max_line_chars",
+    "max_element_chars",
+    "max_nesting",
+    "max_columns",
+    "max_unzipped_mb",
+)
+
+
+def shared_worker(settings: Settings) -> ParseWorker:
+    """This process's parse worker for these budgets (jobs in a process run one at a
+    time, so one warm child serves them all; other budgets get a new child)."""
+    global _shared
+    budgets = [getattr(settings, name) for name in _BUDGETS]
+    with _shared_lock:
+        current = _shared
+        if current is None or [getattr(current.settings, n) for n in _BUDGETS] != budgets:
+            if current is not None:
+                current.close()
+            _shared = current = ParseWorker(settings)
+        return current
