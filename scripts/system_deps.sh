@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Installs the system packages the tests drive for real: Debian's chromium (browser
-# tests; never `playwright install`) and PostgreSQL 15 (the SQL layer's Postgres run).
+# Installs the system packages the project drives for real: Debian's chromium (browser
+# tests; never `playwright install`), PostgreSQL 15 (the SQL layer's Postgres run) and
+# Tesseract with its English model (OCR of scanned PDFs and images).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
+command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
+[ -n "$(find /usr/share/tesseract-ocr -name eng.traineddata 2>/dev/null)" ] || need+=(tesseract-ocr-eng)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != "0" ]; then
   echo "missing system packages: ${need[*]} (run as root, or: sudo apt-get install -y ${need[*]})" >&2

@@ -2,15 +2,15 @@
 
 ``parse_file(path)`` picks the parser registered for the file's extension and turns
 every failure into a ``ParseError`` with a reason a person can act on. Formats:
-PDF (pdfminer), DOCX, PPTX, XLSX, CSV/TSV, HTML, Markdown, text and e-mail
-(unstructured, fast strategy).
+PDF (pdfminer; scanned pages through OCR), images (OCR with Tesseract), DOCX, PPTX,
+XLSX, CSV/TSV, HTML, Markdown, text and e-mail (unstructured, fast strategy).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.parsing import pdf, plaintext, structured  # noqa: F401  (register the parsers)
+from ingest.parsing import ocr, pdf, plaintext, structured  # noqa: F401  (register the parsers)
 from ingest.parsing.base import (
     Element,
     ParsedDocument,

@@ -3,25 +3,43 @@
 unstructured's PDF path needs its ``[pdf]`` extra, which pulls torchvision and breaks
 with the CPU torch here; its fast strategy is pdfminer underneath anyway. We read the
 same text boxes, keep their page numbers, and call a short box a heading when its
-font is clearly larger than the body text (larger font → higher heading level).
+font is clearly larger than the body text (see ``lines``).
+
+A page with (almost) no text layer whose area is mostly picture is a scan: that page
+alone is rendered with PDFium and read by OCR, so a report with one scanned appendix
+keeps its text layer everywhere else, and ordinary PDFs never pay for OCR.
 """
 
 from __future__ import annotations
 
-import re
 import statistics
+from collections.abc import Iterator
 from pathlib import Path
 
 from pdfminer.high_level import extract_pages
-from pdfminer.layout import LAParams, LTChar, LTTextContainer, LTTextLine
+from pdfminer.layout import (
+    LAParams,
+    LTChar,
+    LTComponent,
+    LTContainer,
+    LTImage,
+    LTPage,
+    LTTextContainer,
+    LTTextLine,
+)
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 
-from ingest.parsing.base import Element, ParsedDocument, ParseError, register
+from ingest.parsing import ocr
+from ingest.parsing.base import ParsedDocument, ParseError, register
+from ingest.parsing.lines import Box, elements_from_boxes, join_lines, title_from_boxes
 
-_HEADING_RATIO = 1.15
-_HEADING_MAX_CHARS = 120
-_BULLET = re.compile(r"^\s*(?:[•\-–*▪◦]|\d{1,2}[.)])\s+")
+_SCAN_MAX_CHARS = 24
+"""A page with fewer text-layer characters than this may be a scan (a stamp, a page number)."""
+_SCAN_MIN_IMAGE_AREA = 0.25
+"""...if pictures cover at least this share of it; a page with no text at all needs only
+``_TEXTLESS_MIN_IMAGE_AREA`` (a pasted screenshot of a table)."""
+_TEXTLESS_MIN_IMAGE_AREA = 0.02
 
 
 def _line_size(line: LTTextLine) -> float:
@@ -40,7 +58,44 @@ def _runs(box: LTTextContainer) -> list[tuple[str, float]]:
             runs[-1][0].append(line.get_text())
         else:
             runs.append(([line.get_text()], size))
-    return [(" ".join(" ".join(lines).split()), size) for lines, size in runs]
+    return [(join_lines(lines), size) for lines, size in runs]
+
+
+def _images(item: LTComponent) -> Iterator[LTImage]:
+    if isinstance(item, LTImage):
+        yield item
+    elif isinstance(item, LTContainer):
+        for child in item:
+            yield from _images(child)
+
+
+def _is_scan(page: LTPage, boxes: list[Box]) -> bool:
+    chars = sum(len(text.replace(" ", "")) for _, text, _ in boxes)
+    if chars >= _SCAN_MAX_CHARS:
+        return False
+    area = page.width * page.height
+    covered = sum(image.width * image.height for image in _images(page)) / max(area, 1)
+    return covered >= (_SCAN_MIN_IMAGE_AREA if chars else _TEXTLESS_MIN_IMAGE_AREA)
+
+
+def _ocr_pages(path: Path, pages: list[int], total: int) -> ocr.OcrResult:
+    import pypdfium2 as pdfium
+
+    which = "the only page" if total == 1 else f"page(s) {', '.join(map(str, pages))}"
+    ocr.require_tesseract(f"no extractable text on {which} (scanned images)")
+    result = ocr.OcrResult()
+    document = pdfium.PdfDocument(str(path))
+    try:
+        for number in pages:
+            page = document[number - 1]
+            width, height = page.get_size()
+            scale = min(ocr.DPI / 72, ocr.MAX_SIDE / max(width, height, 1))
+            image = page.render(scale=scale, grayscale=True).to_pil()
+            result.extend(ocr.ocr_image(image, number, scale * 72))
+            page.close()
+    finally:
+        document.close()
+    return result
 
 
 class PdfParser:
@@ -48,52 +103,45 @@ class PdfParser:
     extensions = (".pdf",)
 
     def parse(self, path: Path) -> ParsedDocument:
-        boxes: list[tuple[int, str, float]] = []
+        boxes: list[Box] = []
+        scans: list[int] = []
+        total = 0
         try:
-            for page_no, page in enumerate(extract_pages(str(path), laparams=LAParams()), 1):
-                for box in page:
-                    if isinstance(box, LTTextContainer):
-                        boxes.extend((page_no, text, size) for text, size in _runs(box) if text)
+            for total, page in enumerate(extract_pages(str(path), laparams=LAParams()), 1):
+                found = [
+                    (total, text, size)
+                    for box in page
+                    if isinstance(box, LTTextContainer)
+                    for text, size in _runs(box)
+                    if text
+                ]
+                if _is_scan(page, found):
+                    scans.append(total)
+                else:
+                    boxes += found
         except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
             raise ParseError("encrypted PDF: save an unprotected copy to ingest it") from exc
         except PDFSyntaxError as exc:
             raise ParseError(f"corrupt PDF ({exc}): re-export or repair it") from exc
+        meta: dict[str, object] = {}
+        if scans:
+            read = _ocr_pages(path, scans, total)
+            if not boxes and not read.usable():
+                raise ParseError(
+                    f"no extractable text: no text layer, and OCR of {len(scans)} scanned "
+                    f"page(s) found no usable text ({read.describe()}): blank, handwriting "
+                    "or a poor scan? Rescan at 300 dpi"
+                )
+            boxes = sorted(boxes + read.boxes, key=lambda b: b[0])
+            meta = read.meta()
         if not boxes:
             raise ParseError(
-                "no extractable text: a scanned PDF? OCR is not supported, "
-                "export it with a text layer"
+                "no extractable text: no text layer and no scanned pages "
+                "(only drawings, or blank pages?)"
             )
-        return ParsedDocument(_elements(boxes), title=_title(path, boxes))
-
-
-def _elements(boxes: list[tuple[int, str, float]]) -> list[Element]:
-    body = statistics.median(size for _, text, size in boxes for _ in range(len(text)))
-    heading_sizes = sorted(
-        {round(s, 1) for _, t, s in boxes if _is_heading(t, s, body)}, reverse=True
-    )
-    out: list[Element] = []
-    for page, text, size in boxes:
-        if _is_heading(text, size, body):
-            out.append(Element("title", text, page, level=heading_sizes.index(round(size, 1))))
-        elif _BULLET.match(text):
-            out.append(Element("list", text, page))
-        else:
-            out.append(Element("text", text, page))
-    return out
-
-
-def _is_heading(text: str, size: float, body: float) -> bool:
-    return (
-        size >= body * _HEADING_RATIO
-        and len(text) <= _HEADING_MAX_CHARS
-        and not text.endswith((".", ",", ";"))
-    )
-
-
-def _title(path: Path, boxes: list[tuple[int, str, float]]) -> str:
-    first_page = [b for b in boxes if b[0] == 1]
-    largest = max(first_page, key=lambda b: b[2])
-    return largest[1] if len(largest[1]) <= _HEADING_MAX_CHARS else path.stem
+        return ParsedDocument(
+            elements_from_boxes(boxes), title=title_from_boxes(boxes, path), meta=meta
+        )
 
 
 register(PdfParser())
