@@ -2,52 +2,16 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-import matplotlib
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 from ingest.parsing import ParseError, parse_file
 from ingest.parsing import ocr as ocr_module
+from tests.ingest.parse_fixtures import page_image, scanned_pdf
 
-_FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 NOTICE = ("Quarterly safety inspection", "Fire exits must stay clear", "Report faults to reception")
-
-
-def page_image(lines: tuple[str, ...], grid: bool = False) -> Image.Image:
-    """A white page with dark text, as a 300 dpi scanner would see it."""
-    image = Image.new("L", (1700, 200 + 110 * len(lines)), 250)
-    draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(str(_FONT), 48)
-    for i, line in enumerate(lines):
-        draw.text((120, 100 + 110 * i), line, fill=30, font=font)
-        if grid:
-            draw.line((80, 80 + 110 * i, 1620, 80 + 110 * i), fill=0, width=4)
-    if grid:
-        bottom = 80 + 110 * len(lines)
-        draw.line((80, bottom, 1620, bottom), fill=0, width=4)
-        for x in (80, 1620):
-            draw.line((x, 80, x, bottom), fill=0, width=4)
-    return image
-
-
-def scanned_pdf(path: Path, pages: list[str | Image.Image]) -> None:
-    """A PDF whose pages are text (a text layer) or pictures (scans)."""
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    for page in pages:
-        pdf.add_page()
-        if isinstance(page, str):
-            pdf.set_font("Helvetica", size=12)
-            pdf.multi_cell(0, 6, page)
-        else:
-            buf = io.BytesIO()
-            page.save(buf, format="PNG")
-            pdf.image(buf, x=10, y=10, w=190)
-    pdf.output(str(path))
 
 
 @pytest.fixture(scope="module")
