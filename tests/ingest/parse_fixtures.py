@@ -249,8 +249,11 @@ def write_pptx(path: Path) -> str:
 
 _COLUMN = (
     "Our offices recycle paper, glass and cans. The facilities team empties the "
-    "containers every Friday and publishes the monthly figures on the intranet. "
-    "Printer cartridges go back to the supplier in the prepaid envelopes. "
+    "containers every Friday and publishes the monthly figures on the intranet. ",
+    "Printer cartridges go back to the supplier in the prepaid envelopes, and old "
+    "laptops are wiped and donated to local schools through the IT service desk. ",
+    "Heating in the Bristol office switches off at seven in the evening; the Dublin "
+    "office buys renewable electricity under a contract reviewed every spring. ",
 )
 
 
@@ -278,7 +281,7 @@ def write_pdf(path: Path) -> str:
         pdf.cell(0, 12, heading, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", size=10)
         top = pdf.get_y()
-        left = f"{_COLUMN}Section {n} covers the environ-\nmental targets of the year."
+        left = f"{_COLUMN[n - 1]}Section {n} covers the environ-\nmental targets of the year."
         right = f"The second column of page {n} describes electricity use in kilo-\nwatt hours."
         pdf.set_xy(10, top)
         pdf.multi_cell(90, 5, left)

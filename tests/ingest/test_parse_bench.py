@@ -46,6 +46,13 @@ def test_failures_score_zero_and_keep_their_reason(report: dict) -> None:
     assert report["formats"][".docx"]["failed"] >= 1
 
 
+def test_every_fixture_is_recovered(report: dict) -> None:
+    """The fidelity targets of issue 11 on our own fixtures: what a person sees is found."""
+    scores = {f["path"]: f for f in report["files"] if f["path"] != "broken.docx"}
+    low = {p: f["f1"] for p, f in scores.items() if f["f1"] < 0.9}
+    assert not low, low
+
+
 def test_cli_prints_formats_and_json(fixtures: Path) -> None:
     result = CliRunner().invoke(app, ["bench", "parse", str(fixtures), "--json"])
     assert result.exit_code == 0, result.output
