@@ -102,7 +102,7 @@ class _Unstructured:
         raw = partition(filename=str(path), **self._options())
         elements = to_elements(raw)
         doc = ParsedDocument(elements, title=_first_title(elements))
-        if raw and self._module == "email":
+        if raw and self._module in ("email", "msg"):
             meta = raw[0].metadata
             doc.title = meta.subject or doc.title
             doc.meta = {"from": meta.sent_from, "to": meta.sent_to}
@@ -196,3 +196,4 @@ register(_Docx("docx", (".docx",), "docx"))
 register(_Pptx("pptx", (".pptx",), "pptx"))
 register(_Unstructured("xlsx", (".xlsx",), "xlsx"))
 register(_Unstructured("email", (".eml",), "email"))
+register(_Unstructured("msg", (".msg",), "msg"))
