@@ -15,16 +15,14 @@ from __future__ import annotations
 import re
 import statistics
 import time
-import unicodedata
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ingest.parsing import ParsedDocument, ParseError, parse_file
+from ingest.parsing.lines import word_bag as words
 
 EXPECTED_SUFFIXES = (".md", ".txt")
-_WORD = re.compile(r"\w+")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 
 
@@ -40,11 +38,6 @@ class FileScore:
     recall: float | None = None
     precision: float | None = None
     f1: float | None = None
-
-
-def words(text: str) -> Counter[str]:
-    """The bag of words of a text: Unicode-normalised, case-folded, punctuation dropped."""
-    return Counter(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
 
 
 def expected_text(path: Path) -> str | None:

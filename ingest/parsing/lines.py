@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
+from collections import Counter
 from pathlib import Path
 
 from ingest.parsing.base import Element
@@ -20,7 +22,13 @@ Box = tuple[int, str, float]
 HEADING_RATIO = 1.15
 _HEADING_MAX_CHARS = 120
 _BULLET = re.compile(r"^\s*(?:[•\-–*▪◦]|\d{1,2}[.)])\s+")
+_WORD = re.compile(r"\w+")
 _HYPHENATED = re.compile(r"[^\W\d_]-$")
+
+
+def word_bag(text: str) -> Counter[str]:
+    """The words of a text, Unicode-normalised and case-folded, punctuation dropped."""
+    return Counter(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
 
 
 def join_lines(lines: list[str]) -> str:

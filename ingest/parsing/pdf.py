@@ -9,6 +9,9 @@ A page with (almost) no text layer whose area is mostly picture is a scan: that 
 alone is rendered with PDFium and read by OCR, so a report with one scanned appendix
 keeps its text layer everywhere else, and ordinary PDFs never pay for OCR.
 
+PDFium's text layer (fast) checks pdfminer page by page: where pdfminer lost most of a
+page's words, or could not read the file at all, PDFium's text is used instead.
+
 Running headers and footers are kept once and page numbers dropped: repeated on every
 page they would be the most frequent words of the document and crowd every chunk.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +37,6 @@ from pdfminer.layout import (
     LTTextLine,
 )
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
 
 from ingest.parsing import ocr
 from ingest.parsing.base import ParsedDocument, ParseError, register
@@ -43,6 +46,7 @@ from ingest.parsing.lines import (
     elements_from_boxes,
     join_lines,
     title_from_boxes,
+    word_bag,
 )
 
 _SCAN_MAX_CHARS = 24
@@ -51,6 +55,9 @@ _SCAN_MIN_IMAGE_AREA = 0.25
 """...if pictures cover at least this share of it; a page with no text at all needs only
 ``_TEXTLESS_MIN_IMAGE_AREA`` (a pasted screenshot of a table)."""
 _TEXTLESS_MIN_IMAGE_AREA = 0.02
+_BETTER_MIN_WORDS = 3
+_BETTER_COVERAGE = 0.8
+"""pdfminer's words must cover this share of PDFium's on a page, or PDFium's text wins."""
 _MARGIN_BAND = 0.1
 """Running headers and footers sit in the top or bottom tenth of the page."""
 _RUNNING_SHARE = 0.5
@@ -170,32 +177,95 @@ def _without_running_lines(placed: list[_Placed], pages: int) -> list[Box]:
     return kept
 
 
+def _layout(path: Path) -> tuple[list[_Placed], list[int], int]:
+    """pdfminer's text runs with their place, the pages that are scans, the page count."""
+    laid_out: list[_Placed] = []
+    scans: list[int] = []
+    total = 0
+    for total, page in enumerate(extract_pages(str(path), laparams=LAParams()), 1):
+        found = [
+            _Placed(total, text, size, _margin(page, box))
+            for box in page
+            if isinstance(box, LTTextContainer)
+            for text, size in _runs(box)
+            if text
+        ]
+        if _is_scan(page, [p.box for p in found]):
+            scans.append(total)
+        else:
+            laid_out += found
+    return laid_out, scans, total
+
+
+def _text_layer(path: Path) -> list[str] | None:
+    """Every page's text as PDFium reads it (fast), or None if PDFium cannot open the file."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError:
+        return None
+    try:
+        pages = []
+        for index in range(len(document)):
+            page = document[index]
+            textpage = page.get_textpage()
+            pages.append(textpage.get_text_bounded())
+            textpage.close()
+            page.close()
+        return pages
+    finally:
+        document.close()
+
+
+def _pages_read_better(laid_out: list[_Placed], layer: list[str], scans: list[int]) -> set[int]:
+    """Pages where pdfminer lost the text PDFium finds: rotated text, negative coordinates,
+    some embedded CMaps. There PDFium's text (without font sizes) replaces pdfminer's."""
+    mined: dict[int, Counter[str]] = {}
+    for p in laid_out:
+        mined.setdefault(p.page, Counter()).update(word_bag(p.text))
+    better = set()
+    for number, text in enumerate(layer, 1):
+        found = word_bag(text)
+        wanted = sum(found.values())
+        if number in scans or wanted < _BETTER_MIN_WORDS:
+            continue
+        covered = sum((found & mined.get(number, Counter())).values())
+        if covered < _BETTER_COVERAGE * wanted:
+            better.add(number)
+    return better
+
+
 class PdfParser:
     name = "pdf"
     extensions = (".pdf",)
 
     def parse(self, path: Path) -> ParsedDocument:
+        failure: Exception | None = None
         laid_out: list[_Placed] = []
         scans: list[int] = []
         total = 0
         try:
-            for total, page in enumerate(extract_pages(str(path), laparams=LAParams()), 1):
-                found = [
-                    _Placed(total, text, size, _margin(page, box))
-                    for box in page
-                    if isinstance(box, LTTextContainer)
-                    for text, size in _runs(box)
-                    if text
-                ]
-                if _is_scan(page, [p.box for p in found]):
-                    scans.append(total)
-                else:
-                    laid_out += found
+            laid_out, scans, total = _layout(path)
         except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
             raise ParseError("encrypted PDF: save an unprotected copy to ingest it") from exc
-        except PDFSyntaxError as exc:
-            raise ParseError(f"corrupt PDF ({exc}): re-export or repair it") from exc
-        boxes = _without_running_lines(laid_out, total)
+        except Exception as exc:  # noqa: BLE001 (pdfminer gave up; PDFium may not)
+            failure = exc
+        layer = _text_layer(path)
+        if failure is not None:
+            if layer is None:
+                detail = f"{type(failure).__name__}: {str(failure)[:200]}"
+                raise ParseError(f"corrupt PDF ({detail}): re-export or repair it") from failure
+            laid_out, total = [], len(layer)
+            scans = [n for n, text in enumerate(layer, 1) if not text.strip()]
+            better = {n for n in range(1, total + 1) if n not in scans}
+        else:
+            better = _pages_read_better(laid_out, layer or [], scans)
+        boxes = _without_running_lines([p for p in laid_out if p.page not in better], total)
+        if better and layer:
+            size = statistics.median(b[2] for b in boxes) if boxes else 10.0
+            boxes += [(n, join_lines(layer[n - 1].splitlines()), size) for n in sorted(better)]
+            boxes = sorted((b for b in boxes if b[1]), key=lambda b: b[0])
         meta: dict[str, object] = {}
         if scans:
             read = _ocr_pages(path, scans, total)

@@ -42,12 +42,18 @@ def _partitioner(module: str, function: str) -> Callable[..., list[Any]]:
     return getattr(importlib.import_module(f"unstructured.partition.{module}"), function)
 
 
+def _cell_text(cell: Any) -> str:
+    """A cell's text on one line. Line breaks inside spreadsheet cells reach us escaped
+    (a literal backslash-n), which would glue "June\\n2023" into one unfindable word."""
+    return " ".join(cell.text_content().replace("\\n", " ").split())
+
+
 def _table_rows(html: str | None, fallback: str) -> tuple[str, ...]:
     if not html:
         return (fallback,) if fallback else ()
     rows = []
     for tr in lxml.html.fromstring(html).iter("tr"):
-        cells = [" ".join(cell.text_content().split()) for cell in tr if cell.tag in ("td", "th")]
+        cells = [_cell_text(cell) for cell in tr if cell.tag in ("td", "th")]
         if any(cells):
             rows.append(" | ".join(cells))
     return tuple(rows)

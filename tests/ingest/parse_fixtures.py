@@ -4,7 +4,7 @@ Each fixture is one file plus ``NAME.EXT.md``, its expected text, for ``footnote
 parse`` and ``tests/ingest/test_parse_bench.py``. They hold what real files hold and
 naive parsers lose: text boxes, headers and footers, footnotes, Strict OOXML, several
 sheets with merged cells and formulas, slide notes and tables, running PDF headers and
-"Page X of Y", hyphenation, two columns, links, and scans. Make them with
+"Page X of Y", hyphenation, two columns, rotated text, links, and scans. Make them with
 ``python -m tests.ingest.parse_fixtures DIR``.
 """
 
@@ -187,7 +187,8 @@ def write_strict_docx(path: Path) -> str:
 
 
 def write_xlsx(path: Path) -> str:
-    """Two sheets, a merged title row and a formula whose value Excel cached."""
+    """Two sheets, a merged title row, a line break in a cell and a formula whose value
+    Excel cached."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -216,7 +217,7 @@ def write_xlsx(path: Path) -> str:
 
     _rewrite_zip(path, edit, {})
     return (
-        "## Budget\nTeam budgets for the year\n| Team | Budget | Owner |\n"
+        "## Budget\nTeam budgets for the year\n| Team | Budget | Cost centre owner |\n"
         "| Platform | 120000 | Ravi |\n| Design | 80000 | Ann |\n| Total | 200000 | |\n"
         "## Headcount\n| Office | People |\n| Bristol | 140 |\n| Dublin | 60 |\n"
     )
@@ -296,6 +297,20 @@ def write_pdf(path: Path) -> str:
     return "\n".join(expected) + "\n"
 
 
+def write_rotated_pdf(path: Path) -> str:
+    """A page with a sideways note, which pdfminer reads one letter per line."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.cell(0, 8, "Invoices are kept for seven years.", new_x="LMARGIN", new_y="NEXT")
+    with pdf.rotation(90, x=100, y=200):
+        pdf.text(100, 200, "Sideways margin note about archived invoices")
+    pdf.output(str(path))
+    return "Invoices are kept for seven years.\nSideways margin note about archived invoices\n"
+
+
 def write_html(path: Path) -> str:
     """A page whose text is all in links (an intranet index page)."""
     links = ("Leave policy", "Expense claims", "Office guides", "Security handbook")
@@ -332,6 +347,7 @@ FIXTURES: dict[str, Callable[[Path], str]] = {
     "budgets.xlsx": write_xlsx,
     "quarterly-review.pptx": write_pptx,
     "sustainability-report.pdf": write_pdf,
+    "rotated-note.pdf": write_rotated_pdf,
     "intranet-index.html": write_html,
     "safety-notice.png": write_png,
     "partly-scanned.pdf": write_scanned_pdf,

@@ -73,7 +73,7 @@ def test_utf16_without_bom(tmp_path: Path) -> None:
         ("c.md", b"\x00\x01\x02binary", "binary content"),
         ("d.pdf", b"not a pdf", "corrupt PDF"),
         ("e.pptx", b"nope", "could not parse as pptx"),
-        ("f.doc", b"old word", "unsupported file type .doc"),
+        ("f.xyz", b"old word", "unsupported file type .xyz"),
     ],
 )
 def test_bad_files_raise_clear_errors(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
@@ -131,3 +131,9 @@ def test_pdf_running_header_once_page_numbers_dropped_hyphens_joined(faithful: P
     ]
     body = " ".join(texts)
     assert "environmental targets" in body and "kilowatt hours" in body
+
+
+def test_pdf_pages_pdfminer_garbles_are_read_by_pdfium(faithful: Path) -> None:
+    texts = [e.text for e in parse_file(faithful / "rotated-note.pdf")[0].elements]
+    assert any("Sideways margin note about archived invoices" in t for t in texts)
+    assert not any(len(t) == 1 for t in texts)  # not one letter per line
