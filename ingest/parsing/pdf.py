@@ -3,7 +3,8 @@
 unstructured's PDF path needs its ``[pdf]`` extra, which pulls torchvision and breaks
 with the CPU torch here; its fast strategy is pdfminer underneath anyway. We read the
 same text boxes, keep their page numbers, and call a short box a heading when its
-font is clearly larger than the body text (see ``lines``).
+font is clearly larger than the body text (see ``lines``). Vertical text (a sideways
+arXiv stamp, a rotated table heading) is read as lines too, not one letter per line.
 
 A page with (almost) no text layer whose area is mostly picture is a scan: that page
 alone is rendered with PDFium and read by OCR, so a report with one scanned appendix
@@ -182,7 +183,9 @@ def _layout(path: Path) -> tuple[list[_Placed], list[int], int]:
     laid_out: list[_Placed] = []
     scans: list[int] = []
     total = 0
-    for total, page in enumerate(extract_pages(str(path), laparams=LAParams()), 1):
+    for total, page in enumerate(
+        extract_pages(str(path), laparams=LAParams(detect_vertical=True)), 1
+    ):
         found = [
             _Placed(total, text, size, _margin(page, box))
             for box in page
