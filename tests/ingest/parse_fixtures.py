@@ -197,7 +197,7 @@ def write_xlsx(path: Path) -> str:
     budget.append(("Team budgets for the year",))
     budget.merge_cells("A1:C1")
     for row in (
-        ("Team", "Budget", "Owner"),
+        ("Team", "Budget", "Cost\ncentre owner"),
         ("Platform", 120000, "Ravi"),
         ("Design", 80000, "Ann"),
     ):
