@@ -11,9 +11,11 @@ PDFs) and a confidence per word; words below ``_NOISE_CONF`` are scanner speckle
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import statistics
+import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -26,9 +28,10 @@ from PIL import Image, ImageOps, ImageSequence
 from ingest.parsing.base import ParsedDocument, ParseError, register
 from ingest.parsing.lines import Box, elements_from_boxes, join_lines, title_from_boxes
 
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+_TESSERACT_ENV = {"OMP_THREAD_LIMIT": "1"}
 """Tesseract's OpenMP threads would fight torch for the two cores; one page at a time
-is fast enough (about 1 s an A4 page here)."""
+is fast enough (about 1 s an A4 page here). Set for Tesseract's process only: in ours it
+would also cap torch."""
 
 DPI = 300
 """Rendering resolution for scanned PDF pages: what Tesseract is trained for."""
@@ -74,18 +77,35 @@ class OcrResult:
         return f"{len(self.confidences)} words, mean confidence {mean:.0f}%"
 
 
+def _tesseract(*args: str, stdin: bytes = b"") -> bytes:
+    """Run the ``tesseract`` command; ``ParseError`` when it fails or hangs."""
+    command = shutil.which("tesseract")
+    if command is None:
+        raise ParseError(f"OCR needs Tesseract, which is not installed: {_INSTALL}")
+    try:
+        done = subprocess.run(
+            [command, *args],
+            input=stdin,
+            capture_output=True,
+            timeout=_TIMEOUT_S,
+            env={**os.environ, **_TESSERACT_ENV},
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise ParseError(f"OCR took over {_TIMEOUT_S} s on one page") from exc
+    if done.returncode != 0:
+        detail = done.stderr.decode(errors="replace").strip().splitlines()
+        raise ParseError(f"Tesseract failed ({detail[-1] if detail else done.returncode})")
+    return done.stdout
+
+
 @cache
 def _tesseract_problem() -> str | None:
     """Why OCR cannot run here, or None; asked once per process."""
-    import pytesseract
-
-    command = pytesseract.pytesseract.tesseract_cmd
-    if shutil.which(command) is None:
-        return f"OCR needs Tesseract, which is not installed: {_INSTALL}"
     try:
-        languages = pytesseract.get_languages()
-    except pytesseract.TesseractError as exc:
-        return f"Tesseract does not run ({exc}): {_INSTALL}"
+        languages = _tesseract("--list-langs").decode().split()
+    except ParseError as exc:
+        return f"{exc}: {_INSTALL}" if "not installed" not in str(exc) else str(exc)
     if "eng" not in languages:
         return f"Tesseract has no English model: {_INSTALL}"
     return None
@@ -98,16 +118,10 @@ def require_tesseract(what: str) -> None:
 
 
 def ocr_image(image: Image.Image, page: int, dpi: float) -> OcrResult:
-    """One page image through Tesseract; ``dpi`` turns pixel sizes into points."""
-    import pytesseract
-
-    clean = _prepare(image)
-    try:
-        hocr = pytesseract.image_to_pdf_or_hocr(
-            clean, extension="hocr", config="--psm 3", timeout=_TIMEOUT_S
-        )
-    except RuntimeError as exc:  # pytesseract's timeout
-        raise ParseError(f"OCR of page {page} took over {_TIMEOUT_S} s: {exc}") from exc
+    """One page image through Tesseract (PNG on stdin, hOCR on stdout)."""
+    buffer = io.BytesIO()
+    _prepare(image).save(buffer, format="PNG", dpi=(dpi, dpi))
+    hocr = _tesseract("stdin", "stdout", "-l", "eng", "--psm", "3", "hocr", stdin=buffer.getvalue())
     return _read_hocr(hocr, page, 72.0 / dpi)
 
 

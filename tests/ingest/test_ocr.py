@@ -77,11 +77,9 @@ def test_blank_scans_fail_with_a_reason(scans: Path) -> None:
 
 
 def test_without_tesseract_each_file_says_what_to_install(
-    scans: Path, mixed_folder: Path, monkeypatch: pytest.MonkeyPatch
+    scans: Path, mixed_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pytesseract
-
-    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no tesseract on it
     ocr_module._tesseract_problem.cache_clear()
     try:
         for name in ("notice.png", "mixed.pdf"):
