@@ -131,6 +131,9 @@ def test_pdf_running_header_once_page_numbers_dropped_hyphens_joined(faithful: P
     ]
     body = " ".join(texts)
     assert "environmental targets" in body and "kilowatt hours" in body
+    first = [e.text for e in doc.elements if e.page == 1 and e.kind == "text"]
+    left, right = (next(i for i, t in enumerate(first) if t.startswith(s)) for s in ("Our", "The"))
+    assert left < right  # two columns: the left one is read first, whole
 
 
 def test_pdf_pages_pdfminer_garbles_are_read_by_pdfium(faithful: Path) -> None:
