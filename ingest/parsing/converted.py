@@ -8,16 +8,30 @@ same as from a modern file. A missing tool fails the file alone, saying what to 
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
 import tempfile
+from functools import cache
 from pathlib import Path
 
 from ingest.parsing.base import ParsedDocument, ParseError, parser_for, register
 
 _TIMEOUT_S = 180
 _INSTALL = "scripts/system_deps.sh installs it"
+
+
+@cache
+def _profile() -> Path:
+    """This process's own LibreOffice profile, made on first use and kept until exit.
+
+    Private, because LibreOffice locks its profile and concurrent processes would block
+    each other; kept, because creating one costs seconds on every conversion.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="footnote-lo-profile-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def _soffice() -> str | None:
@@ -59,8 +73,7 @@ class _LibreOffice:
             work = Path(tmp)
             source = work / f"source{path.suffix.lower()}"
             shutil.copyfile(path, source)  # an odd file name cannot confuse LibreOffice
-            # A private profile: concurrent conversions would otherwise lock each other out.
-            profile = f"-env:UserInstallation=file://{work / 'profile'}"
+            profile = f"-env:UserInstallation=file://{_profile()}"
             _run(
                 [
                     soffice,
