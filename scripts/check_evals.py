@@ -150,7 +150,28 @@ def _pdf_text(path: Path) -> str:
     from pypdf import PdfReader
 
     reader = PdfReader(str(path))
-    return "\n".join((page.extract_text() or "") for page in reader.pages)
+    text = "\n".join((page.extract_text() or "") for page in reader.pages)
+    return text if text.strip() else _scan_source_text(path)
+
+
+SOURCES = ROOT / "data" / "src"
+
+
+def _scan_source_text(path: Path) -> str:
+    """A scan has no text layer; what a person reads on it is the source it was drawn from.
+
+    ``scripts/make_data.py`` renders each ``scan-pdf`` source (``data/src``, front matter
+    ``output: <path in the corpus>``) as a picture; ingest reads it back through OCR.
+    """
+    target = Path(path).resolve()
+    for source in SOURCES.rglob("*.md"):
+        front, _, body = source.read_text(encoding="utf-8").partition("\n---\n")
+        fields = dict(line.partition(":")[::2] for line in front.splitlines())
+        output = fields.get("output", "").strip()
+        is_scan = fields.get("format", "").strip() == "scan-pdf"
+        if is_scan and output and (DEFAULT_CORPUS / output).resolve() == target:
+            return body
+    return ""
 
 
 def _docx_text(path: Path) -> str:

@@ -17,7 +17,9 @@ from core.embeddings import make_embedder
 from core.settings import get_settings
 
 console = Console(stderr=True)
-bench_app = typer.Typer(help="Benchmarks: retrieval quality and speed.", no_args_is_help=True)
+bench_app = typer.Typer(
+    help="Benchmarks: retrieval quality and speed, parsing fidelity.", no_args_is_help=True
+)
 
 
 @bench_app.command("retrieval")
@@ -88,6 +90,7 @@ def _print(report: dict[str, Any]) -> None:
     )
 
 
+<<<<<<< HEAD
 @bench_app.command("qa")
 def qa_cmd(
     corpus: Annotated[
@@ -151,6 +154,70 @@ def _estimate(est: dict[str, Any] | None) -> str:
     if not est:
         return "–"
     return f"{est['value']:.3f} [{est['low']:.2f}–{est['high']:.2f}] n={est['n']}"
+=======
+@bench_app.command("parse")
+def parse_cmd(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="Documents to parse; `NAME.EXT.md` (or .txt) beside a file is its expected text."
+        ),
+    ],
+    worst: int = typer.Option(10, "--worst", help="List this many lowest-F1 files (0: none)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Parsing fidelity: word recall, precision and F1 per format against expected text.
+
+    Every file is parsed as ingest would; where `report.pdf.md` sits beside `report.pdf`
+    the parsed words are compared with it. Failures are listed with their reason.
+
+    Example: `footnote bench parse ../shared/datasets/real-docs`
+    """
+    from ingest.parse_bench import run
+
+    if not folder.is_dir():
+        console.print(f"[red]{folder} is not a folder.[/] Give a folder of documents.")
+        raise typer.Exit(1)
+    report = run(folder, progress=lambda rel: console.print(f"[dim]parsing {rel}[/]"))
+    if as_json:
+        print(json.dumps(report, indent=2))
+        return
+    _print_parse(report, worst)
+
+
+def _figure(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def _print_parse(report: dict[str, Any], worst: int) -> None:
+    out = Console()
+    table = Table("format", "files", "failed", "scored", "recall", "precision", "F1", "seconds")
+    rows = [*report["formats"].items(), ("all", report["overall"])]
+    for name, r in rows:
+        table.add_row(
+            name,
+            str(r["files"]),
+            str(r["failed"]),
+            str(r["scored"]),
+            *(_figure(r[k]) for k in ("recall", "precision", "f1")),
+            f"{r['seconds']:.1f}",
+        )
+    out.print(table)
+    files = report["files"]
+    scored = sorted((f for f in files if f["f1"] is not None), key=lambda f: f["f1"])
+    if worst and scored:
+        out.print("lowest F1:")
+        for f in scored[:worst]:
+            out.print(
+                f"  {f['f1']:.3f}  {f['path']}  (recall {f['recall']:.3f}, "
+                f"precision {f['precision']:.3f})"
+            )
+    failed = [f for f in files if f["reason"]]
+    if failed:
+        out.print(f"failed ({len(failed)}):")
+        for f in failed:
+            out.print(f"  {f['path']}: {f['reason']}")
+>>>>>>> issue-11
 
 
 def register(app: typer.Typer) -> None:

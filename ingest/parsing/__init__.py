@@ -2,15 +2,17 @@
 
 ``parse_file(path)`` picks the parser registered for the file's extension and turns
 every failure into a ``ParseError`` with a reason a person can act on. Formats:
-PDF (pdfminer), DOCX, PPTX, XLSX, CSV/TSV, HTML, Markdown, text and e-mail
-(unstructured, fast strategy).
+PDF (pdfminer; scanned pages through OCR), images (OCR with Tesseract), DOCX, PPTX,
+XLSX, CSV/TSV, HTML, Markdown, text and e-mail (.eml, Outlook .msg) through
+unstructured's fast strategy, and .doc .ppt .xls (LibreOffice) and .rtf .odt .epub
+(pandoc) converted first.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.parsing import pdf, plaintext, structured  # noqa: F401  (register the parsers)
+from ingest.parsing import converted, ocr, pdf, plaintext, structured  # noqa: F401  (register the parsers)
 from ingest.parsing.base import (
     Element,
     ParsedDocument,

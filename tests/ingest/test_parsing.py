@@ -73,10 +73,70 @@ def test_utf16_without_bom(tmp_path: Path) -> None:
         ("c.md", b"\x00\x01\x02binary", "binary content"),
         ("d.pdf", b"not a pdf", "corrupt PDF"),
         ("e.pptx", b"nope", "could not parse as pptx"),
-        ("f.doc", b"old word", "unsupported file type .doc"),
+        ("f.xyz", b"old word", "unsupported file type .xyz"),
     ],
 )
 def test_bad_files_raise_clear_errors(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
     (tmp_path / name).write_bytes(data)
     with pytest.raises(ParseError, match=reason):
         parse_file(tmp_path / name)
+
+
+@pytest.fixture(scope="module")
+def faithful(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.ingest.parse_fixtures import make_fixtures
+
+    root = tmp_path_factory.mktemp("faithful")
+    make_fixtures(root)
+    return root
+
+
+def test_docx_text_boxes_header_footer_and_footnotes(faithful: Path) -> None:
+    texts = [e.text for e in parse_file(faithful / "travel-policy.docx")[0].elements]
+    assert "Ask the travel desk before you book anything unusual" in texts  # a text box
+    assert texts.count("Quillfield travel policy internal") == 1  # header, once
+    assert "Owned by the finance operations team" in texts  # footer
+    assert texts[-1] == "Long haul flights may be booked in premium economy"  # footnote
+    strict = _kinds(faithful / "visitor-policy-strict.docx")
+    assert strict["title"] == ["Visitor policy"] and len(strict["text"]) == 2
+
+
+def test_xlsx_sheets_are_sections(faithful: Path) -> None:
+    doc, _ = parse_file(faithful / "budgets.xlsx")
+    assert [(e.text, e.page) for e in doc.elements if e.kind == "title"] == [
+        ("Budget", 1),
+        ("Headcount", 2),
+    ]
+    assert "Total | 200000" in next(e.text for e in doc.elements if e.kind == "table")
+
+
+def test_pptx_notes_follow_their_slide(faithful: Path) -> None:
+    doc, _ = parse_file(faithful / "quarterly-review.pptx")
+    texts = [(e.kind, e.text, e.page) for e in doc.elements]
+    assert texts[:3] == [
+        ("title", "Quarterly review", 1),
+        ("text", "Revenue grew in the north region", 1),
+        ("text", "Mention the new distributor in Leeds", 1),
+    ]
+    assert any(k == "table" and "Platform | four" in t for k, t, _ in texts)
+
+
+def test_pdf_running_header_once_page_numbers_dropped_hyphens_joined(faithful: Path) -> None:
+    doc, _ = parse_file(faithful / "sustainability-report.pdf")
+    texts = [e.text for e in doc.elements]
+    assert texts.count("Quillfield sustainability report") == 1
+    assert not any(t.startswith("Page ") for t in texts)
+    assert [e.text for e in doc.elements if e.kind == "title"] == [
+        f"Chapter {n} waste and energy" for n in (1, 2, 3)
+    ]
+    body = " ".join(texts)
+    assert "environmental targets" in body and "kilowatt hours" in body
+    first = [e.text for e in doc.elements if e.page == 1 and e.kind == "text"]
+    left, right = (next(i for i, t in enumerate(first) if t.startswith(s)) for s in ("Our", "The"))
+    assert left < right  # two columns: the left one is read first, whole
+
+
+def test_pdf_pages_pdfminer_garbles_are_read_by_pdfium(faithful: Path) -> None:
+    texts = [e.text for e in parse_file(faithful / "rotated-note.pdf")[0].elements]
+    assert any("Sideways margin note about archived invoices" in t for t in texts)
+    assert not any(len(t) == 1 for t in texts)  # not one letter per line

@@ -40,3 +40,28 @@ def test_access_groups_come_from_the_sidecar(sample_services: Services) -> None:
     admin = list_documents(sample_services)
     assert everyone and len(everyone) <= len(admin)
     assert all("all" in d.groups for d in everyone)
+
+
+def test_scanned_rota_is_read_by_ocr_and_cited_by_page(sample_services: Services) -> None:
+    """The rota has no text layer: OCR gives it searchable text, and answers cite its page."""
+    from retrieval import answer
+    from retrieval.types import CitationEvent, User
+
+    with sample_services.sessions() as session:
+        rota = session.scalars(
+            select(Document).where(Document.path == "office/fire-warden-rota-scan.pdf")
+        ).one()
+        assert rota.status == "indexed" and rota.chunk_count > 0, rota.error
+        assert rota.meta["ocr_pages"] == [1] and rota.meta["ocr_confidence"] > 80
+    events = list(
+        answer(
+            "Who is the chief fire warden in the Bristol office?",
+            User("tests"),
+            services=sample_services,
+            record=False,
+        )
+    )
+    cited = [e.citation for e in events if isinstance(e, CitationEvent)]
+    rota_cites = [c for c in cited if c.path == "office/fire-warden-rota-scan.pdf"]
+    assert rota_cites and rota_cites[0].page == 1
+    assert "Gareth Pryce" in rota_cites[0].quote
