@@ -92,17 +92,19 @@ def answer(
         calls.append(ModelCall("rewrite", usage, _ms(tick), rewrite_error))
 
     searcher = Searcher(services.index, services.embedder, settings)
+    found = searcher.search(standalone, user, filters)
+    if llm is None:
+        # Quoting sentences needs the neighbourhood of what the search found (the steps
+        # after "How to claim"); an LLM reads the packed passages whole instead.
+        found = searcher.widen(found, user, filters)
     # Documents are data: instruction blocks withheld, [n] neutralised, secrets masked.
-    passages = [as_data(p, user.groups) for p in searcher.search(standalone, user, filters)]
+    passages = [as_data(p, user.groups) for p in found]
 
     if llm is None:
         notices.append(Notice("extractive", "No language model is configured: quoting sources."))
         yield notices[-1]
     if llm is None or not passages:
-        # Quoting sentences needs the neighbourhood of what the search found (the steps
-        # after "How to claim"); an LLM reads the packed passages whole instead.
-        widened = searcher.widen(passages, user, filters)
-        numbered = [replace(p, n=i) for i, p in enumerate(widened, start=1)]
+        numbered = [replace(p, n=i) for i, p in enumerate(passages, start=1)]
         outcome = yield from _extractive(standalone, numbered, services, "extractive")
         outcome = outcome if llm is None else replace(outcome, mode="llm")
     else:

@@ -90,7 +90,6 @@ def _print(report: dict[str, Any]) -> None:
     )
 
 
-<<<<<<< HEAD
 @bench_app.command("qa")
 def qa_cmd(
     corpus: Annotated[
@@ -154,7 +153,8 @@ def _estimate(est: dict[str, Any] | None) -> str:
     if not est:
         return "–"
     return f"{est['value']:.3f} [{est['low']:.2f}–{est['high']:.2f}] n={est['n']}"
-=======
+
+
 @bench_app.command("parse")
 def parse_cmd(
     folder: Annotated[
@@ -217,7 +217,6 @@ def _print_parse(report: dict[str, Any], worst: int) -> None:
         out.print(f"failed ({len(failed)}):")
         for f in failed:
             out.print(f"  {f['path']}: {f['reason']}")
->>>>>>> issue-11
 
 
 def register(app: typer.Typer) -> None:
