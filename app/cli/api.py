@@ -8,11 +8,18 @@ servers, apps and CLIs work at once.
 
 from __future__ import annotations
 
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
 import typer
 import uvicorn
 from rich.console import Console
 
 from app.api import DEFAULT_RATE_LIMIT, create_app
+from app.api.tokens import TokenRejected
+from app.cli.bench import bench_app
 from core.index import IndexLocked
 from core.services import get_services
 
@@ -51,3 +58,59 @@ def register(app: typer.Typer) -> None:
             uvicorn.run(create_app(services, rate_limit=rate_limit), host=host, port=port)
         finally:
             services.close()
+
+    @app.command("mcp")
+    def mcp_cmd(
+        http: bool = typer.Option(
+            False, "--http", help="Serve streamable HTTP (bearer token per request), not stdio."
+        ),
+        host: str = typer.Option("127.0.0.1", "--host", help="Address to bind with --http."),
+        port: int = typer.Option(8601, "--port", "-p", help="Port to listen on with --http."),
+    ) -> None:
+        """Serve Footnote's tools to MCP clients: search, ask, get_document, list_sources.
+
+        stdio (the default) runs as the token in FOOTNOTE_TOKEN; with `--http` each request
+        brings its own `Authorization: Bearer` token, at http://HOST:PORT/mcp.
+
+        Examples: `FOOTNOTE_TOKEN=fn_... footnote mcp`, `footnote mcp --http --port 8601`
+        """
+        from app import mcp_server
+
+        services = get_services()
+        try:
+            services.index  # noqa: B018 (own the index now, or say who does)
+        except IndexLocked as exc:
+            err.print(f"[red]{exc}[/]")
+            raise typer.Exit(1) from None
+        try:
+            if http:
+                err.print(f"Footnote MCP on [bold]http://{host}:{port}{mcp_server.MCP_PATH}[/]")
+                uvicorn.run(mcp_server.http_app(services, host), host=host, port=port)
+                return
+            token = os.environ.get(mcp_server.TOKEN_ENV, "")
+            try:
+                mcp_server.check_token(services, token)
+            except TokenRejected as exc:
+                err.print(f"[red]{exc}[/] Set {mcp_server.TOKEN_ENV} to a token.")
+                raise typer.Exit(1) from None
+            mcp_server.build_server(services, token).run("stdio")
+        finally:
+            services.close()
+
+
+@bench_app.command("api")
+def bench_api_cmd(
+    data_dir: str = typer.Option(
+        ".footnote/bench-api", "--data-dir", help="Where the sample corpus is ingested."
+    ),
+    clients: int = typer.Option(20, "--clients", help="Concurrent clients in the soak."),
+    seconds: float = typer.Option(60.0, "--seconds", help="How long the soak runs."),
+) -> None:
+    """First token of streamed answers over the API, and a concurrent soak.
+
+    Example: `footnote bench api --clients 20 --seconds 60` (figures go to docs/benchmarks.md)
+    """
+    from app.api.bench import run
+
+    err.print(f"Ingesting the sample corpus into {data_dir} if needed, then measuring...")
+    print(json.dumps(asdict(run(Path(data_dir), clients=clients, seconds=seconds)), indent=2))

@@ -9,9 +9,10 @@ import openai
 import pytest
 
 from app.api.chat import MODEL_ID
+from app.api.served import Served
 from core.services import Services
 from retrieval import Conversations
-from tests.app.api.conftest import Served, Tokens, bearer
+from tests.app.api.conftest import Tokens, bearer
 
 QUESTION = "What's the salary range for a Senior Engineer (E4) in Bristol?"
 
