@@ -57,9 +57,12 @@ def make_tokens(sample_services: Services) -> Tokens:
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def api(sample_services: Services) -> Iterator[Served]:
-    """The API over the sample corpus, running queued jobs like the index owner does."""
+    """The API over the sample corpus, running queued jobs like the index owner does.
+
+    Per module, so its job runner never outlives these tests (others queue jobs too).
+    """
     served = Served(create_app(sample_services)).start()
     yield served
     served.stop()
