@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import anyio
@@ -106,10 +107,19 @@ def build_server(services: Services, stdio_token: str | None = None) -> MCPServe
 
 
 def http_app(services: Services, host: str = "127.0.0.1") -> ASGIApp:
-    """The streamable-HTTP app at ``/mcp``, refusing requests without a valid token."""
+    """The streamable-HTTP app at ``/mcp`` (``footnote mcp --http``), refusing requests
+    without a valid token."""
+    return mcp_endpoint(services, host)[0]
+
+
+def mcp_endpoint(
+    services: Services, host: str = "127.0.0.1"
+) -> tuple[ASGIApp, Callable[[], AbstractAsyncContextManager[None]]]:
+    """The MCP app and the context its sessions run in, to serve ``/mcp`` from another
+    app (``footnote api`` does: one process owns the index for both)."""
     server = build_server(services)
     inner = server.streamable_http_app(streamable_http_path=MCP_PATH, host=host)
-    return _RequireToken(inner, lambda token: _valid(services, token))
+    return _RequireToken(inner, lambda token: _valid(services, token)), server.session_manager.run
 
 
 def check_token(services: Services, token: str) -> Caller:

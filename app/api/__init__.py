@@ -1,10 +1,11 @@
 """Footnote over HTTP: an OpenAI-compatible API with the app's access rules.
 
 ``create_app(services)`` builds the FastAPI app (routes under ``/v1``, ``/healthz``,
-OpenAPI docs at ``/docs``); ``footnote api`` serves it with uvicorn. The caller is the
-bearer token (``app.api.tokens``), whose groups bound everything it gets back, as a
-person's do in the app. The answer path, search and the catalog are the same public
-functions the app calls: nothing here decides what a document says or who may read it.
+OpenAPI docs at ``/docs``, the MCP tools at ``/mcp``); ``footnote api`` serves it with
+uvicorn. The caller is the bearer token (``app.api.tokens``), whose groups bound
+everything it gets back, as a person's do in the app. The answer path, search and the
+catalog are the same public functions the app calls: nothing here decides what a
+document says or who may read it.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from typing import Any
 import anyio
 from fastapi import FastAPI, Request
 from sqlalchemy import text
+from starlette.routing import Route
 
 from app.api import chat, errors, jobs, library
 from app.api.auth import RateLimiter, services_of
+from app.mcp_server import MCP_PATH, mcp_endpoint
 from core.services import Services
 
 DEFAULT_RATE_LIMIT = 120
@@ -27,14 +30,23 @@ JOB_POLL_S = 2.0
 
 
 def create_app(
-    services: Services, *, rate_limit: int = DEFAULT_RATE_LIMIT, run_jobs: bool = True
+    services: Services,
+    *,
+    rate_limit: int = DEFAULT_RATE_LIMIT,
+    run_jobs: bool = True,
+    host: str = "127.0.0.1",
 ) -> FastAPI:
-    """The API over ``services``. ``run_jobs``: this process runs queued ingestion jobs
-    (it owns the embedded index, or the index is a Qdrant server)."""
+    """The API over ``services``, with the MCP tools at ``/mcp`` (streamable HTTP).
+
+    ``run_jobs``: this process runs queued ingestion jobs (it owns the embedded index,
+    or the index is a Qdrant server). ``host``: the address served, which the MCP
+    endpoint's DNS-rebinding protection checks the ``Host`` header against.
+    """
+    mcp_app, mcp_sessions = mcp_endpoint(services, host)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        async with anyio.create_task_group() as tasks:
+        async with mcp_sessions(), anyio.create_task_group() as tasks:
             if run_jobs:
                 tasks.start_soon(jobs.drain_jobs, services, JOB_POLL_S)
             yield
@@ -57,6 +69,7 @@ def create_app(
     app.include_router(chat.router)
     app.include_router(library.router)
     app.include_router(jobs.router)
+    app.router.routes.append(Route(MCP_PATH, endpoint=mcp_app))
 
     @app.get("/healthz", tags=["health"], summary="Liveness: the database answers")
     def healthz(request: Request) -> dict[str, Any]:

@@ -55,7 +55,9 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1) from None
         err.print(f"Footnote API on [bold]http://{host}:{port}[/] (docs at /docs; Ctrl+C stops it)")
         try:
-            uvicorn.run(create_app(services, rate_limit=rate_limit), host=host, port=port)
+            uvicorn.run(
+                create_app(services, rate_limit=rate_limit, host=host), host=host, port=port
+            )
         finally:
             services.close()
 

@@ -1,6 +1,7 @@
 """The MCP server through the official MCP Python client, over stdio and streamable HTTP.
 
-HTTP: the server runs in this process over the shared sample corpus. stdio: ``footnote
+HTTP: the server runs in this process over the shared sample corpus, standalone and
+inside the API server. stdio: ``footnote
 mcp`` is a subprocess on the same data directory, so this process lets go of the
 embedded index first (the subprocess becomes its owner; the next test reopens it).
 """
@@ -20,6 +21,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult
 
+from app.api import create_app
 from app.api.served import Served
 from app.mcp_server import MCP_PATH, TOKEN_ENV, http_app
 from core.services import Services
@@ -34,9 +36,13 @@ def tokens(sample_services: Services) -> Tokens:
     return make_tokens(sample_services)
 
 
-@pytest.fixture(scope="module")
-def mcp_http(sample_services: Services) -> Iterator[Served]:
-    served = Served(http_app(sample_services)).start()
+@pytest.fixture(scope="module", params=["footnote mcp --http", "footnote api"])
+def mcp_http(sample_services: Services, request: pytest.FixtureRequest) -> Iterator[Served]:
+    """The MCP endpoint, standalone and as part of the API server."""
+    if request.param == "footnote api":
+        served = Served(create_app(sample_services, run_jobs=False)).start()
+    else:
+        served = Served(http_app(sample_services)).start()
     yield served
     served.stop()
 
