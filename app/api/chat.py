@@ -81,10 +81,18 @@ class _Exchange:
     created: int
 
 
-def ask(services: Services, who: Caller, question: str, history: Sequence[Turn] = ()) -> Answer:
+def ask(
+    services: Services,
+    who: Caller,
+    question: str,
+    history: Sequence[Turn] = (),
+    conversation_id: str | None = None,
+) -> Answer:
     """The whole cited answer (the MCP ``ask`` tool and the non-streaming route)."""
     result = None
-    for event in answer(question, who.user, history, services=services):
+    for event in answer(
+        question, who.user, history, services=services, conversation_id=conversation_id
+    ):
         if isinstance(event, Done):
             result = event.answer
     assert result is not None, "retrieval.answer always ends with Done"
@@ -128,7 +136,7 @@ def chat_route(body: ChatRequest, request: Request, who: Authenticated) -> Any:
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
-    result = ask(services, who, exchange.question, exchange.history)
+    result = ask(services, who, exchange.question, exchange.history, exchange.conversation_id)
     _finish(services, exchange, result)
     return {
         "id": exchange.chat_id,
@@ -180,7 +188,9 @@ def _prepare(services: Services, who: Caller, body: ChatRequest) -> _Exchange:
             param="messages",
         )
     question = turns[-1].text().strip()
-    history: list[Turn] = [Turn(role=m.role, content=m.text()) for m in turns[:-1]]  # type: ignore[arg-type]
+    history = [
+        Turn(role="user" if m.role == "user" else "assistant", content=m.text()) for m in turns[:-1]
+    ]
     conversation_id = body.conversation_id
     chats = Conversations(services.sessions)
     if conversation_id is not None:
