@@ -47,7 +47,8 @@ _INSTRUCTIONS = (
 
 def build_server(services: Services, stdio_token: str | None = None) -> MCPServer:
     """The MCP server over ``services``; ``stdio_token`` is the caller for stdio."""
-    server = MCPServer("footnote", instructions=_INSTRUCTIONS, version="1")
+    # WARNING: the SDK configures the root logger, and at INFO every HTTP call is logged.
+    server = MCPServer("footnote", instructions=_INSTRUCTIONS, version="1", log_level="WARNING")
 
     def caller(ctx: Context) -> Caller:
         headers = ctx.headers
