@@ -112,11 +112,13 @@ def usage_dict(usage: Usage) -> dict[str, Any]:
 
 @router.get("/models", summary="The models this API serves (Footnote's answerer)")
 def models_route(request: Request, who: Authenticated) -> dict[str, Any]:
+    audit_call(services_of(request), who, "api.models", {})
     return {"object": "list", "data": [_model(services_of(request))]}
 
 
 @router.get("/models/{model_id}", summary="One model")
 def model_route(model_id: str, request: Request, who: Authenticated) -> dict[str, Any]:
+    audit_call(services_of(request), who, "api.models", {"model": model_id})
     _check_model(model_id)
     return _model(services_of(request))
 
