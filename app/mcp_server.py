@@ -21,7 +21,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.api.auth import audit_call
+from app.api.auth import DEFAULT_RATE_LIMIT, RateLimiter, admit, audit_call
 from app.api.chat import ask as ask_answer
 from app.api.errors import ApiError, error_body
 from app.api.library import (
@@ -107,34 +107,27 @@ def build_server(services: Services, stdio_token: str | None = None) -> MCPServe
     return server
 
 
-def http_app(services: Services, host: str = "127.0.0.1") -> ASGIApp:
-    """The streamable-HTTP app at ``/mcp`` (``footnote mcp --http``), refusing requests
-    without a valid token."""
-    return mcp_endpoint(services, host)[0]
+def http_app(
+    services: Services, host: str = "127.0.0.1", rate_limit: int = DEFAULT_RATE_LIMIT
+) -> ASGIApp:
+    """The streamable-HTTP app at ``/mcp`` (``footnote mcp --http``)."""
+    return mcp_endpoint(services, RateLimiter(rate_limit), host)[0]
 
 
 def mcp_endpoint(
-    services: Services, host: str = "127.0.0.1"
+    services: Services, limiter: RateLimiter, host: str = "127.0.0.1"
 ) -> tuple[ASGIApp, Callable[[], AbstractAsyncContextManager[None]]]:
     """The MCP app and the context its sessions run in, to serve ``/mcp`` from another
-    app (``footnote api`` does: one process owns the index for both)."""
+    app too (``footnote api`` does: one process owns the index for both). Requests need
+    a valid token within its rate limit (401 or 429 before MCP sees them)."""
     server = build_server(services)
     inner = server.streamable_http_app(streamable_http_path=MCP_PATH, host=host)
-    return _RequireToken(inner, lambda token: _valid(services, token)), server.session_manager.run
+    return _RequireToken(inner, services, limiter), server.session_manager.run
 
 
 def check_token(services: Services, token: str) -> Caller:
     """The stdio caller, checked once at start so a bad token fails loudly, not per call."""
     return authenticate(services.sessions, services.settings, token)
-
-
-def _valid(services: Services, token: str) -> str | None:
-    """None when ``token`` is valid, else why not."""
-    try:
-        authenticate(services.sessions, services.settings, token)
-    except TokenRejected as exc:
-        return str(exc)
-    return None
 
 
 def _bearer(headers: Mapping[str, str]) -> str:
@@ -144,26 +137,28 @@ def _bearer(headers: Mapping[str, str]) -> str:
 
 
 class _RequireToken:
-    """ASGI middleware: HTTP requests need a valid bearer token (401 otherwise)."""
+    """ASGI middleware: each HTTP request is let in by ``admit`` or refused as JSON."""
 
-    def __init__(self, app: ASGIApp, problem: Callable[[str], str | None]) -> None:
+    def __init__(self, app: ASGIApp, services: Services, limiter: RateLimiter) -> None:
         self._app = app
-        self._problem = problem
+        self._services = services
+        self._limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-            problem = await anyio.to_thread.run_sync(self._problem, _bearer(headers))
-            if problem is not None:
-                body = json.dumps(error_body(401, problem, "invalid_api_key")).encode()
+            try:
+                await anyio.to_thread.run_sync(
+                    admit, self._services, self._limiter, _bearer(headers)
+                )
+            except ApiError as exc:
+                body = json.dumps(error_body(exc.status, exc.message, exc.code)).encode()
+                extra = [(k.lower().encode(), v.encode()) for k, v in exc.headers.items()]
                 await send(
                     {
                         "type": "http.response.start",
-                        "status": 401,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"www-authenticate", b"Bearer"),
-                        ],
+                        "status": exc.status,
+                        "headers": [(b"content-type", b"application/json"), *extra],
                     }
                 )
                 await send({"type": "http.response.body", "body": body})

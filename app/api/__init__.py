@@ -20,12 +20,9 @@ from sqlalchemy import text
 from starlette.routing import Route
 
 from app.api import chat, errors, jobs, library
-from app.api.auth import RateLimiter, services_of
-from app.mcp_server import MCP_PATH, mcp_endpoint
+from app.api.auth import DEFAULT_RATE_LIMIT, RateLimiter, services_of
 from core.services import Services
 
-DEFAULT_RATE_LIMIT = 120
-"""Requests a minute per token (a burst of as many is allowed)."""
 JOB_POLL_S = 2.0
 
 
@@ -42,7 +39,10 @@ def create_app(
     or the index is a Qdrant server). ``host``: the address served, which the MCP
     endpoint's DNS-rebinding protection checks the ``Host`` header against.
     """
-    mcp_app, mcp_sessions = mcp_endpoint(services, host)
+    from app.mcp_server import MCP_PATH, mcp_endpoint  # it builds on app.api's modules
+
+    limiter = RateLimiter(rate_limit)
+    mcp_app, mcp_sessions = mcp_endpoint(services, limiter, host)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -64,7 +64,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.services = services
-    app.state.limiter = RateLimiter(rate_limit)
+    app.state.limiter = limiter
     errors.install(app)
     app.include_router(chat.router)
     app.include_router(library.router)

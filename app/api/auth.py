@@ -28,6 +28,10 @@ from retrieval.records import append_audit
 _bearer = HTTPBearer(auto_error=False, description="A token from `footnote tokens create`.")
 
 
+DEFAULT_RATE_LIMIT = 120
+"""Requests a minute per token (a burst of as many is allowed)."""
+
+
 class RateLimiter:
     """A token bucket per API token: ``per_minute`` calls, refilled continuously.
 
@@ -65,15 +69,19 @@ def caller(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
     """The authenticated caller of this request, within their rate limit."""
-    services = services_of(request)
     token = credentials.credentials if credentials else ""
+    return admit(services_of(request), request.app.state.limiter, token)
+
+
+def admit(services: Services, limiter: RateLimiter, token: str) -> Caller:
+    """The caller ``token`` speaks for, if within its rate limit; ``ApiError`` (401 or
+    429) otherwise. The API's routes and the MCP endpoint both let callers in here."""
     try:
         who = authenticate(services.sessions, services.settings, token)
     except TokenRejected as exc:
         raise ApiError(
             401, str(exc), code="invalid_api_key", headers={"WWW-Authenticate": "Bearer"}
         ) from None
-    limiter: RateLimiter = request.app.state.limiter
     wait = limiter.take(who.token_id)
     if wait > 0:
         retry = max(1, math.ceil(wait))

@@ -97,6 +97,20 @@ def test_http_without_a_valid_token_is_401(mcp_http: Served, tokens: Tokens) -> 
         assert response.json()["error"]["code"] == "invalid_api_key"
 
 
+def test_http_rate_limit_is_429(sample_services: Services, tokens: Tokens) -> None:
+    served = Served(http_app(sample_services, rate_limit=1)).start()
+    try:
+        body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+        codes = [
+            httpx.post(f"{served.url}{MCP_PATH}", json=body, headers=bearer(tokens.hr))
+            for _ in range(2)
+        ]
+        assert codes[0].status_code != 429 and codes[1].status_code == 429
+        assert int(codes[1].headers["Retry-After"]) >= 1
+    finally:
+        served.stop()
+
+
 def test_stdio_runs_as_footnote_token(sample_services: Services, tokens: Tokens) -> None:
     footnote = str(Path(sys.executable).with_name("footnote"))
     params = StdioServerParameters(
