@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import ask, bench, db, evals, ingest, serve
+from app.cli import api, ask, bench, db, evals, ingest, serve, tokens
 
 app = typer.Typer(
     name="footnote",
@@ -19,6 +19,8 @@ bench.register(app)
 serve.register(app)
 ingest.register(app)
 evals.register(app)
+api.register(app)
+tokens.register(app)
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
 """The SQL schema: documents and their chunk manifest, ingestion jobs, conversations,
-usage, feedback, the audit chain and eval runs.
+usage, feedback, the audit chain, eval runs and API tokens.
 
 The index (Qdrant) holds vectors and the text to show; SQL holds what we need to know
 without asking the index: what was ingested from where, its hashes (change detection),
@@ -230,6 +230,26 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64), default="")
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# -- API tokens ---------------------------------------------------------------------------
+class ApiToken(Base):
+    """A bearer token for the HTTP API and the MCP server: who it speaks for, with which
+    groups. Only the token's SHA-256 is kept, so a leaked database leaks no token."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    """The token's first characters, to tell tokens apart in ``footnote tokens list``."""
+    user_id: Mapped[str] = mapped_column(String(200), index=True)
+    groups: Mapped[list[str]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    requests: Mapped[int] = mapped_column(default=0)
 
 
 # -- evals --------------------------------------------------------------------------------
