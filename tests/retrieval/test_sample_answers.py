@@ -51,10 +51,12 @@ def test_facts_are_answered_and_unknowns_refused(sample: Services) -> None:
             found.append(all(w.lower() in result.text.lower() for w in wanted))
         else:
             refused.append(result.refused)
-    # measured: 0.94 answered, 0.78 with every phrase, 0.65 refused (CONFIDENCE_BAR's trade)
-    assert sum(answered) / len(answered) >= 0.85
-    assert sum(found) / len(found) >= 0.65
-    assert sum(refused) / len(refused) >= 0.5
+    # measured: 1.0 answered, 0.94 with every phrase, 0.24 refused. CONFIDENCE_BAR is set
+    # to refuse at most one answerable question in ten on a real handbook; on this set
+    # that refuses few of the near-topic unknowns (docs/evals.md has the trade).
+    assert sum(answered) / len(answered) >= 0.9
+    assert sum(found) / len(found) >= 0.75
+    assert sum(refused) / len(refused) >= 0.15
 
 
 def test_a_table_answer_quotes_the_row_with_its_header(sample: Services) -> None:
