@@ -201,7 +201,9 @@ def _layout(path: Path) -> tuple[list[_Placed], list[int], int]:
 
 
 def _text_layer(path: Path) -> list[str] | None:
-    """Every page's text as PDFium reads it (fast), or None if PDFium cannot open the file."""
+    """Every page's text as PDFium reads it (fast), or None if PDFium cannot read the file
+    or one of its pages (a looping page tree): it is a second opinion, never a new reason
+    for a file that pdfminer reads to fail."""
     import pypdfium2 as pdfium
 
     try:
@@ -217,6 +219,8 @@ def _text_layer(path: Path) -> list[str] | None:
             textpage.close()
             page.close()
         return pages
+    except pdfium.PdfiumError:
+        return None
     finally:
         document.close()
 
@@ -257,6 +261,8 @@ class PdfParser:
         layer = _text_layer(path)
         if failure is not None:
             if layer is None:
+                if isinstance(failure, RecursionError):
+                    raise failure  # the worker reports it as "too deeply nested"
                 detail = f"{type(failure).__name__}: {str(failure)[:200]}"
                 raise ParseError(f"corrupt PDF ({detail}): re-export or repair it") from failure
             laid_out, total = [], len(layer)
