@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from core.access import asker_groups
 from core.settings import get_settings
 from evals.dataset import load_dataset
 from evals.qa_bench import QaSet, bench_services, default_sets
@@ -53,7 +54,7 @@ def collect(sets: Sequence[QaSet]) -> list[Sample]:
             for q in load_dataset(qa.dataset):
                 if q.history:
                     continue
-                user = User("eval", groups=("all", *(q.user_groups or ())))
+                user = User("eval", groups=asker_groups(q.user_groups or ()))
                 only = Filters(sources=(qa.name,))
                 found = searcher.widen(searcher.search(q.question, user, only), user, only)
                 numbered = [replace(p, n=i) for i, p in enumerate(found, start=1)]

@@ -17,8 +17,9 @@ steps, each written for questions and documents in general, not for one corpus:
 3. **Choose and join**: the best unit of each ask leads, in the order the question asks
    them; a unit brings the neighbour that carries the rest of its answer (a list's
    lead-in, the sentence a "This…" leans on, the next sentence when it has the shape
-   the ask wants and the unit has not, the following steps of a procedure); a few more
-   units follow when they score nearly as well. Each unit is cited with its ``[n]``.
+   the ask wants and the unit has not, a short list whole, a procedure's steps in
+   order); then the runners-up that score at least ``_KEEP_WITHIN`` of their ask's best,
+   up to ``_MAX_UNITS`` units. Each unit is cited with its ``[n]``.
 
 Whether to answer at all is separate (``confidence``): the best unit always exists, but
 a question the documents do not cover has no passage that holds its rarest words and no
@@ -64,10 +65,11 @@ _PASSAGE, _PASSAGE_WORDS, _RANK = 0.40, 0.05, 0.15
 _KEEP_WITHIN = 0.45
 """Further units are quoted when they score within this fraction of their ask's best."""
 _MAX_UNITS = 7
+"""Units quoted at most once every ask has its best (and its neighbours)."""
 _LOOK_AT = 12
-_ELSEWHERE = True
+"""Runners-up considered per ask."""
 _MAX_STEPS = 6
-"""A procedure's steps quoted after the best one, at most."""
+"""A procedure's steps quoted around the best one, in order, at most."""
 _MAX_SIBLINGS = 4
 """A list under a lead-in is quoted whole when it has at most this many items."""
 _MIN_WORDS = 4
@@ -85,8 +87,8 @@ _LEANS_BACK = re.compile(
 CONFIDENCE_BAR = 0.25
 """Answer when ``confidence`` reaches this. Chosen so that no more than one answerable
 question in ten is refused on the dxw handbook set (the gate that matters most: a refusal
-of a question the documents answer is the failure people notice); on the sample set it
-keeps refusal accuracy where it was (docs/evals.md has the sweep)."""
+of a question the documents answer is the failure people notice). The price is fewer
+unknowns refused: refusal accuracy on the sample set is 0.828, was 0.835 (docs/evals.md)."""
 _CONFIDENCE = (-4.57, 1.31, 1.68, 0.70, 2.62)
 """Intercept and weights of ``_Scorer.features``: a logistic regression (balanced
 classes) fitted on the sample set and the dxw development set together, with the
@@ -132,7 +134,7 @@ class Unit:
     position: int
     text: str
     frame: str
-    """The list's lead-in or the table's header line; "" when none."""
+    """The lead-in ending in ":" of the list or table the unit is in; "" when none."""
     block: int
     item: bool
     """A list item or table row (steps and rows are quoted together)."""
@@ -167,15 +169,13 @@ def extractive_answer(
     ranked = {id(a): sorted(answerable, key=lambda c, a=a: -scorer.score(a, c)) for a in asked.asks}
     for ask in asked.asks:
         _add_with_neighbours(chosen, ranked[id(ask)][0], ask, candidates)
-    # More from the passages already quoted: an answer's other facts (the cap, the
-    # exception, the deadline) sit next to its first one far more often than elsewhere.
-    quoted = {c.passage.n for c in chosen}
+    # Then the runners-up of every ask, best share of their ask's best first: an answer's
+    # other facts (the cap, the exception, the deadline) are often a sentence away.
     more = sorted(
         (
             (scorer.score(ask, c) / scorer.score(ask, ranked[id(ask)][0]), ask, c)
             for ask in asked.asks
             for c in ranked[id(ask)][1:_LOOK_AT]
-            if c.passage.n in quoted or _ELSEWHERE
         ),
         key=lambda t: -t[0],
     )

@@ -21,7 +21,7 @@ from app.api import DEFAULT_RATE_LIMIT, create_app
 from app.api.tokens import TokenRejected
 from app.cli.bench import bench_app
 from core.index import IndexLocked
-from core.services import get_services
+from core.services import Services, get_services
 
 err = Console(stderr=True)
 
@@ -47,12 +47,7 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter(
                 "must allow at least 1 request a minute", param_hint="--rate-limit"
             )
-        services = get_services()
-        try:
-            services.index  # noqa: B018 (own the index now, or say who does)
-        except IndexLocked as exc:
-            err.print(f"[red]{exc}[/]")
-            raise typer.Exit(1) from None
+        services = _owning_services()
         err.print(f"Footnote API on [bold]http://{host}:{port}[/] (docs at /docs; Ctrl+C stops it)")
         try:
             uvicorn.run(
@@ -78,12 +73,7 @@ def register(app: typer.Typer) -> None:
         """
         from app import mcp_server
 
-        services = get_services()
-        try:
-            services.index  # noqa: B018 (own the index now, or say who does)
-        except IndexLocked as exc:
-            err.print(f"[red]{exc}[/]")
-            raise typer.Exit(1) from None
+        services = _owning_services()
         try:
             if http:
                 err.print(f"Footnote MCP on [bold]http://{host}:{port}{mcp_server.MCP_PATH}[/]")
@@ -116,3 +106,15 @@ def bench_api_cmd(
 
     err.print(f"Ingesting the sample corpus into {data_dir} if needed, then measuring...")
     print(json.dumps(asdict(run(Path(data_dir), clients=clients, seconds=seconds)), indent=2))
+
+
+def _owning_services() -> Services:
+    """The services with the index opened: this process owns it, or the command stops
+    naming the process that does."""
+    services = get_services()
+    try:
+        services.index  # noqa: B018 (open it now)
+    except IndexLocked as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    return services

@@ -70,3 +70,20 @@ def test_embedded_index_has_one_owner(tmp_path: Path) -> None:
         open_index(settings, DIM)
     owner.close()
     open_index(settings, DIM).close()
+
+
+def test_scroll_reads_a_documents_neighbouring_chunks_through_the_filter(index: Index) -> None:
+    records = [
+        ChunkRecord(
+            str(uuid.uuid5(uuid.NAMESPACE_URL, f"c{n}")),
+            np.eye(DIM)[n],
+            f"chunk {n}",
+            {"text": f"chunk {n}", "doc_id": "d", "groups": ["hr"], "ordinal": n},
+        )
+        for n in range(5)
+    ]
+    index.upsert(records)
+    near = SearchFilter.for_groups(["all", "hr"], doc_ids=("d",), ordinals=(1, 3))
+    assert sorted(h.payload["ordinal"] for h in index.scroll(near, 10)) == [1, 2, 3]
+    outsider = SearchFilter.for_groups(["all"], doc_ids=("d",), ordinals=(0, 4))
+    assert index.scroll(outsider, 10) == []

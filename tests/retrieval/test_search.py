@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
+
 from core.index import Hit
 from core.services import Services
 from retrieval import FootnoteRetriever, search
-from retrieval.search import Fusion, diversify, fuse
+from retrieval.search import Fusion, Searcher, diversify, fuse
 from retrieval.types import Filters, Passage, User
-from tests.retrieval.conftest import chunk_id
+from tests.retrieval.conftest import Doc, chunk_id, write_docs
 
 EVERYONE = User("ann", groups=("all",))
 HR = User("hana", groups=("all", "hr"))
@@ -99,3 +102,48 @@ def test_llama_index_retriever(indexed: Services) -> None:
     assert nodes[0].node.metadata["path"] == "it/vpn-setup.md"
     assert nodes[0].node.metadata["page"] == 2
     assert all(n.node.metadata["source"] != "restricted" for n in retriever.retrieve("salary"))
+
+
+_STEPS = Doc(
+    "hr/expenses.md",
+    "Expenses",
+    [
+        (["Claiming"], "To claim a purchase, keep the receipt."),
+        (["Claiming"], "Upload the receipt to Spendly."),
+        (["Claiming"], "Your manager approves the claim."),
+        (["Payment"], "Claims are paid with the next payroll run."),
+        (["Limits"], "Meals are capped at 30 pounds a day."),
+    ],
+)
+_SECRET = Doc(
+    "hr/reorg.md",
+    "Reorganisation",
+    [(["Plan"], "The plan is confidential."), (["Plan"], "Team Blue merges into Team Red.")],
+    groups=["hr"],
+)
+
+
+def _found(doc: Doc, ordinal: int) -> Passage:
+    """The passage a search would return for chunk ``ordinal`` of ``doc``."""
+    doc_id = hashlib.sha1(f"{doc.source}:{doc.path}".encode()).hexdigest()
+    section, text = doc.chunks[ordinal]
+    found = _passage(chunk_id(doc.path, ordinal), doc_id, ordinal, text, section[0])
+    return replace(found, path=doc.path, source=doc.source, groups=list(doc.groups))
+
+
+def test_widen_reads_the_neighbouring_chunks_of_the_documents_found(services: Services) -> None:
+    write_docs(services, [_STEPS])
+    searcher = Searcher(services.index, services.embedder, services.settings)
+    wider = searcher.widen([_found(_STEPS, 1)], EVERYONE, reach=2)
+    assert wider[0].chunk_id == chunk_id(_STEPS.path, 0)  # merged back to its section start
+    assert wider[0].text.splitlines() == [text for _, text in _STEPS.chunks[:3]]
+    assert [p.ordinal for p in wider[1:]] == [3]  # another section: its own passage
+    assert all("30 pounds" not in p.text for p in wider)  # beyond the reach
+
+
+def test_widen_keeps_the_access_filter(services: Services) -> None:
+    write_docs(services, [_SECRET])
+    searcher = Searcher(services.index, services.embedder, services.settings)
+    found = _found(_SECRET, 0)
+    assert "Team Red" in "".join(p.text for p in searcher.widen([found], HR))
+    assert "Team Red" not in "".join(p.text for p in searcher.widen([found], EVERYONE))
