@@ -10,19 +10,28 @@ false-refusal rate, with bootstrap intervals, overall and per kind.
 The default sets are the sample corpus (always) and the dxw handbook with its 60
 questions (when ``../shared/datasets`` is present): a change that helps one and hurts
 the other shows up in one table.
+
+Each set's retrieval is also ranked three ways in the same run — the hybrid search as
+configured, dense only and BM25 only (``compare_retrieval``: where the first gold file
+ranks among the documents found) — so fusion is held to never losing to its own parts.
 """
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from core.access import asker_groups
 from core.services import Services
 from core.settings import PROJECT_ROOT, Settings, SourceConfig
+from evals.dataset import load_dataset
 from evals.runner import run_eval
 from evals.store import Run
+from retrieval.search import Fusion, Searcher, search_filter
+from retrieval.types import Filters, User
 
 HEADLINE = (
     "gold_cited",
@@ -84,8 +93,10 @@ def run_set(
     *,
     limit: int | None = None,
     progress: Callable[[str], None] | None = None,
-) -> Run:
-    """Ingest ``qa.corpus`` (incrementally) and answer its questions; the stored run."""
+    with_retrieval: bool = False,
+) -> tuple[Run, dict[str, dict[str, float]]]:
+    """Ingest ``qa.corpus`` (incrementally) and answer its questions: the stored run, and
+    (``with_retrieval``) the three-way retrieval comparison."""
     from ingest import run_job
 
     say = progress or (lambda _msg: None)
@@ -96,7 +107,7 @@ def run_set(
         if job.status != "succeeded":
             raise RuntimeError(f"ingesting {qa.corpus} failed: {job.error}")
         say(f"{qa.name}: {job.added + job.updated + job.unchanged} documents; asking")
-        return run_eval(
+        run = run_eval(
             qa.dataset,
             qa.name,
             services=services,
@@ -104,8 +115,45 @@ def run_set(
             name=f"bench qa {qa.name}",
             use_judge=False,
         )
+        return run, (compare_retrieval(services, qa) if with_retrieval else {})
     finally:
         services.close()
+
+
+def compare_retrieval(services: Services, qa: QaSet) -> dict[str, dict[str, float]]:
+    """Hybrid, dense-only and BM25-only search of every answerable question with gold
+    files: the share with a gold file first, in the first five documents, and the mean
+    reciprocal rank of the first gold file within ten (``{mode: {metric: value}}``)."""
+    searcher = Searcher(services.index, services.embedder, services.settings)
+    hybrid = Fusion.from_settings(services.settings)
+    modes = {
+        "hybrid": hybrid,
+        "dense": replace(hybrid, sparse_weight=0.0),
+        "bm25": replace(hybrid, dense_weight=0.0),
+    }
+    ranks: dict[str, list[int]] = {mode: [] for mode in modes}
+    for q in load_dataset(qa.dataset):
+        if not q.answerable or not q.sources or q.history:
+            continue
+        flt = search_filter(
+            User("eval", asker_groups(q.user_groups or ())), Filters(sources=(qa.name,))
+        )
+        for mode, fusion in modes.items():
+            paths = list(
+                dict.fromkeys(
+                    h.payload.get("path") for h, _ in searcher.hits(q.question, flt, fusion)
+                )
+            )
+            ranks[mode].append(next((i for i, p in enumerate(paths, 1) if p in q.sources), 0))
+    return {
+        mode: {
+            "hit@1": round(statistics.fmean(r == 1 for r in found), 3),
+            "hit@5": round(statistics.fmean(0 < r <= 5 for r in found), 3),
+            "mrr@10": round(statistics.fmean(1 / r if 0 < r <= 10 else 0.0 for r in found), 3),
+        }
+        for mode, found in ranks.items()
+        if found
+    }
 
 
 def summary(run: Run) -> dict[str, Any]:
@@ -125,5 +173,10 @@ def run_sets(
     limit: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Every set's summary, by set name (what the CLI prints side by side)."""
-    return {qa.name: summary(run_set(settings, qa, limit=limit, progress=progress)) for qa in sets}
+    """Every set's summary by set name, with its retrieval comparison under
+    ``"retrieval"`` (what the CLI prints side by side)."""
+    out: dict[str, dict[str, Any]] = {}
+    for qa in sets:
+        run, retrieval = run_set(settings, qa, limit=limit, progress=progress, with_retrieval=True)
+        out[qa.name] = {**summary(run), "retrieval": retrieval}
+    return out

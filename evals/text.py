@@ -112,8 +112,10 @@ def claims(text: str) -> list[str]:
 
 
 def normalise(text: str) -> str:
-    """Lower case, one space between words, punctuation dropped: for phrase matching."""
-    return " ".join(_WORD.findall(text.lower().replace("’", "'")))
+    """Lower case, one space between words, punctuation dropped, number words as digits
+    ("every six months" holds "6 months"): for phrase matching."""
+    words = _WORD.findall(text.lower().replace("’", "'"))
+    return " ".join(_NUMBER_WORDS.get(w, w) for w in words)
 
 
 def contains_phrase(text: str, phrase: str) -> bool:

@@ -14,12 +14,13 @@ steps, each written for questions and documents in general, not for one corpus:
    "leave"), the share of the context's words, whether the unit has the shape of the
    answer the ask wants, and how well its whole passage matches. Units are quoted
    verbatim, so an answer can never say what the sources do not.
-3. **Choose and join**: the best unit of each ask leads, in the order the question asks
-   them; a unit brings the neighbour that carries the rest of its answer (a list's
-   lead-in, the sentence a "This…" leans on, the next sentence when it has the shape
-   the ask wants and the unit has not, a short list whole, a procedure's steps in
-   order); then the runners-up that score at least ``_KEEP_WITHIN`` of their ask's best,
-   up to ``_MAX_UNITS`` units. Each unit is cited with its ``[n]``.
+3. **Choose and join**: the best unit of the first passage leads, then the best unit of
+   each ask, in the order the question asks them; a unit brings the neighbour that
+   carries the rest of its answer (a list's lead-in, the sentence a "This…" leans on,
+   the next sentence when it has the shape the ask wants and the unit has not, a short
+   list whole, a procedure's steps in order); then the runners-up that score at least
+   ``_KEEP_WITHIN`` of their ask's best, up to ``_UNITS`` plus ``_UNITS_PER_ASK`` per
+   ask. Each unit is cited with its ``[n]``.
 
 Whether to answer at all is separate (``confidence``): the best unit always exists, but
 a question the documents do not cover has no passage that holds its rarest words and no
@@ -62,10 +63,13 @@ _PASSAGE, _PASSAGE_WORDS, _RANK = 0.40, 0.05, 0.15
 (asks and context), and ``_RANK / n`` for search rank n."""
 
 # -- choosing -----------------------------------------------------------------------------
+_LEAD_WITHIN = 0.7
+"""The first passage's best unit leads when it scores within this fraction of the best."""
 _KEEP_WITHIN = 0.45
 """Further units are quoted when they score within this fraction of their ask's best."""
-_MAX_UNITS = 7
-"""Units quoted at most once every ask has its best (and its neighbours)."""
+_UNITS, _UNITS_PER_ASK = 5, 2
+"""Units quoted at most, once every ask has its best (and its neighbours): this many,
+plus this many per ask (a question in three parts needs room for three answers)."""
 _LOOK_AT = 12
 """Runners-up considered per ask."""
 _MAX_STEPS = 6
@@ -78,10 +82,12 @@ _CLOSEST = 3
 """Passages a refusal names as the closest found."""
 _LEANS_BACK = re.compile(
     r"^(?:this|that|these|those|it|they|such|however|but|otherwise|also|if so|in this case|"
-    r"in that case|instead|then)\b",
+    r"in that case|instead|then)\b"
+    r"|^(?:\S+\s+){1,5}(?:this|these|those|such)\s+(?!is\b|are\b|was\b|will\b|can\b|may\b)\w+",
     re.IGNORECASE,
 )
-"""A sentence starting so leans on the one before it."""
+"""A sentence starting so, or naming "this vetting" / "these checks" in its first words,
+leans on the one before it."""
 
 # -- refusing -----------------------------------------------------------------------------
 CONFIDENCE_BAR = 0.25
@@ -167,6 +173,15 @@ def extractive_answer(
         return _refusal(confidence, answerable, scorer)
     chosen: list[_Candidate] = []
     ranked = {id(a): sorted(answerable, key=lambda c, a=a: -scorer.score(a, c)) for a in asked.asks}
+    # The first passage's best unit leads: search rank is the surest sign of where the
+    # answer is (a paraphrased question shares few words with the sentence that answers
+    # it, but its section is found), and the unit that scores best overall may sit in a
+    # neighbouring topic.
+    first = min(c.passage.n for c in answerable)
+    lead = max((c for c in answerable if c.passage.n == first), key=scorer.best_score)
+    if scorer.best_score(lead) >= _LEAD_WITHIN * max(map(scorer.best_score, answerable)):
+        ask = max(asked.asks, key=lambda a: scorer.score(a, lead))
+        _add_with_neighbours(chosen, lead, ask, candidates)
     for ask in asked.asks:
         _add_with_neighbours(chosen, ranked[id(ask)][0], ask, candidates)
     # Then the runners-up of every ask, best share of their ask's best first: an answer's
@@ -179,8 +194,9 @@ def extractive_answer(
         ),
         key=lambda t: -t[0],
     )
+    budget = _UNITS + _UNITS_PER_ASK * len(asked.asks)
     for share, ask, c in more:
-        if len(chosen) >= _MAX_UNITS or share < _KEEP_WITHIN:
+        if len(chosen) >= budget or share < _KEEP_WITHIN:
             break
         _add_with_neighbours(chosen, c, ask, candidates)
     picks = [Pick(c.passage.n, c.unit.position, c.unit.text, scorer.best_score(c)) for c in chosen]

@@ -137,6 +137,7 @@ def _print_qa(summaries: dict[str, dict[str, Any]]) -> None:
 
     out = Console()
     scopes = dict.fromkeys(s for summary in summaries.values() for s in summary)
+    scopes.pop("retrieval", None)
     for scope in scopes:
         table = Table(title=scope, title_justify="left")
         table.add_column("metric")
@@ -147,6 +148,17 @@ def _print_qa(summaries: dict[str, dict[str, Any]]) -> None:
             if any(cells):
                 table.add_row(metric, *(_estimate(c) for c in cells))
         out.print(table)
+    table = Table(title="retrieval: rank of the first gold file", title_justify="left")
+    table.add_column("mode")
+    for set_name in summaries:
+        table.add_column(f"{set_name} hit@1 / hit@5 / MRR@10")
+    modes = dict.fromkeys(m for s in summaries.values() for m in s.get("retrieval", {}))
+    for mode in modes:
+        cells = [summaries[s].get("retrieval", {}).get(mode) for s in summaries]
+        table.add_row(
+            mode, *(" / ".join(f"{v:.3f}" for v in c.values()) if c else "–" for c in cells)
+        )
+    out.print(table)
 
 
 def _estimate(est: dict[str, Any] | None) -> str:

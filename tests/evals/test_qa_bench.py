@@ -57,7 +57,7 @@ def test_a_slice_of_the_dxw_handbook_set_holds_its_gate(tmp_path: Path) -> None:
     sliced = tmp_path / "dxw-slice.jsonl"
     sliced.write_text("\n".join(lines[::4]) + "\n", encoding="utf-8")
     settings = Settings(data_dir=tmp_path / "footnote", embedder="local")
-    run = run_set(settings, QaSet("dxw", DXW, sliced))
+    run, _ = run_set(settings, QaSet("dxw", DXW, sliced))
     overall = summary(run)["overall"]
     assert run.questions == 15
     assert overall["must_include"]["value"] >= 0.45, overall

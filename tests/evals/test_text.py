@@ -31,6 +31,12 @@ def test_phrases_match_whole_words_ignoring_case_and_punctuation() -> None:
     assert not text.contains_phrase("anything", "")
 
 
+def test_a_number_in_words_matches_its_digits() -> None:
+    assert text.contains_phrase("a conversation at least every six months", "6 months")
+    assert text.contains_phrase("up to 5 days", "five days")
+    assert not text.contains_phrase("every sixteen months", "6 months")
+
+
 def test_key_terms_are_numbers_and_names_not_sentence_starts() -> None:
     terms = text.key_terms("The Bristol office has 1,000 desks since 2013.")
     assert terms == {"bristol", "1000", "2013"}
