@@ -92,6 +92,26 @@ class ParseWorker:
                 return value
             raise ParseError(value)
 
+    def start(self) -> None:
+        """Start the child now (it starts on the first file otherwise): a few seconds
+        of imports and warm-up that a caller may prefer to pay before timing anything."""
+        with self._lock:
+            self._ready()
+
+    def peak_rss_mb(self) -> float:
+        """The current child's peak resident memory (0 when there is none)."""
+        process = self._process
+        if process is None or process.pid is None:
+            return 0.0
+        try:
+            with open(f"/proc/{process.pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return 0.0
+
     def close(self) -> None:
         with self._lock:
             self._stop()

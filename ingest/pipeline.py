@@ -5,9 +5,11 @@
 2. ``ingest.report``: the files found unchanged are reported at once, unread.
 3. ``ingest.prepare``: a thread hashes the other files and the parse worker parses and
    chunks them, in order, while this thread embeds and writes the previous ones.
-4. ``ingest.writer``: plan chunk ids and reuse vectors per file; once about
-   ``_BATCH_CHUNKS`` texts wait (or the prepare stage has nothing ready), embed them
-   in one call and write each file: upsert, commit, delete.
+4. ``ingest.writer``: plan chunk ids and reuse vectors per file; once
+   ``_BATCH_CHUNKS`` texts wait, or the prepare stage has nothing ready (no reason to
+   idle), embed them in one call and write each file: upsert, commit, delete. Parsing
+   is faster than embedding, so the buffer fills during each call and batches grow to
+   the cap by themselves; only the first ones are small.
 5. Removed documents are deleted, SQL first.
 
 Every file ends in one ``Report.file`` call (its event, the counters, the heartbeat,
@@ -32,8 +34,6 @@ from ingest.writer import Plan, Writer
 _BATCH_CHUNKS = 512
 """Texts embedded per call at most: 8 of the model's batches, sorted by length across
 files, so few are padded; small enough that the job's row moves every few seconds."""
-_MIN_BATCH = 64
-"""With nothing prepared and this many texts waiting, embed them rather than idle."""
 _BUFFER_CHUNKS = 2 * _BATCH_CHUNKS
 """Chunks the prepare stage may hold ready: the next batch is parsed during this one."""
 
@@ -108,7 +108,7 @@ def _write_prepared(preparer: Preparer, changes: Changes, writer: Writer, report
             continue
         batch.append(plan)
         waiting += len(plan.to_embed)
-        if waiting == 0 or waiting >= _BATCH_CHUNKS or (preparer.empty() and waiting >= _MIN_BATCH):
+        if waiting >= _BATCH_CHUNKS or preparer.empty():
             writer.write_all(batch)
             batch, waiting = [], 0
     writer.write_all(batch)
