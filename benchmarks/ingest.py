@@ -4,7 +4,7 @@ Ingests DIR (default: the sample corpus) into a fresh temporary data dir with th
 configured embedder, then measures in the same process: files/s and chunks/s end to
 end, where the job's seconds went (``JobResult.stage_seconds``: the job's own thread,
 and the prepare thread that overlaps it), the pure embedding rate of the very same
-chunk texts in one call (the ceiling), their ratio, an unchanged re-run and its ratio
+chunk texts in one call (the ceiling, best of two), their ratio, an unchanged re-run and its ratio
 to the full run, and peak RSS of this process and of the parse worker. The model and
 the parse worker are started first (both once per process, both warm for later jobs).
 
@@ -68,9 +68,7 @@ def run(folder: Path, queries: int = 0, embedder: str = "local") -> dict[str, ob
         with services.sessions() as session:
             hashes = set(session.scalars(select(Chunk.text_hash)))
         texts = _embedded_texts(services, hashes)
-        started = time.perf_counter()
-        services.embedder.embed(texts)
-        pure_s = time.perf_counter() - started
+        pure_s = min(_timed_embed(services, texts) for _ in range(2))
         worker_rss = worker.peak_rss_mb()
         embedder_name = services.embedder.name
         services.close()
@@ -99,6 +97,14 @@ def run(folder: Path, queries: int = 0, embedder: str = "local") -> dict[str, ob
         "parse_worker_start_s": round(worker_start_s, 2),
         "parse_worker_peak_rss_mb": round(worker_rss, 1),
     }
+
+
+def _timed_embed(services: Services, texts: list[str]) -> float:
+    """Seconds to embed ``texts`` in one call: the ceiling (the best of two, on a shared
+    machine, is the closer one)."""
+    started = time.perf_counter()
+    services.embedder.embed(texts)
+    return time.perf_counter() - started
 
 
 def generate(folder: Path, chunks: int, seed: int = 7) -> Path:
