@@ -116,5 +116,6 @@ def sample_copy(
         sample_services.settings.data_dir, data_dir, ignore=shutil.ignore_patterns("*.lock")
     )
     svc = Services(sample_services.settings.model_copy(update={"data_dir": data_dir}))
+    svc.embedder = sample_services.embedder  # one model (and vector cache) per process
     yield svc
     svc.close()
