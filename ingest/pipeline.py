@@ -33,7 +33,8 @@ from ingest.writer import Plan, Writer
 
 _BATCH_CHUNKS = 512
 """Texts embedded per call at most: 8 of the model's batches, sorted by length across
-files, so few are padded; small enough that the job's row moves every few seconds."""
+files, so few are padded; about 15 s of MiniLM on two cores, the longest a prepared file
+waits for its write."""
 _BUFFER_CHUNKS = 2 * _BATCH_CHUNKS
 """Chunks the prepare stage may hold ready: the next batch is parsed during this one."""
 
@@ -52,7 +53,7 @@ def run_pass(
         writer = Writer(services, session, scope.source, changes, report)
         settings = services.settings
         preparer = Preparer(
-            settings, shared_worker(settings), limits(services), changes.known, _BUFFER_CHUNKS
+            settings, shared_worker(settings), _limits(services), changes.known, _BUFFER_CHUNKS
         )
         _write_prepared(preparer, changes, writer, report)
         with report.timed("delete removed"):
@@ -63,7 +64,7 @@ def run_pass(
         session.close()
 
 
-def limits(services: Services) -> Limits:
+def _limits(services: Services) -> Limits:
     """The chunker's sizes: ``chunk_tokens`` tiktoken tokens, inside the embedder's window."""
     embedder, settings = services.embedder, services.settings
     window = embedder.max_input_tokens
