@@ -47,12 +47,12 @@ data: setup  ## regenerate the binary files of the sample corpus from data/src
 	$(BIN)/python scripts/make_data.py
 
 bench: setup  ## benchmarks; figures go to docs/benchmarks.md
-	$(BIN)/python -m ingest.bench
+	$(BIN)/python -m benchmarks.ingest
 	@if [ -d ../shared/datasets/scifact ]; then $(BIN)/footnote bench retrieval ../shared/datasets/scifact --tune train; fi
 	$(BIN)/footnote bench qa  # the sample set, and the dxw handbook set when ../shared is present
 
 bench-ingest: setup
-	$(BIN)/python -m ingest.bench
+	$(BIN)/python -m benchmarks.ingest
 
 clean:
 	rm -rf .footnote .pytest_cache

@@ -16,10 +16,11 @@ from typing import Any
 
 from core.llm import ChatMessage, LLMClient, LLMError, LLMUsage
 from evals.verifier import JudgeError, Verdict
+from retrieval.metering import ModelCall
 from retrieval.types import Passage
 
-OnCall = Callable[[LLMUsage, float, str | None], None]
-"""Told about every judge call: its usage, latency in ms and error (None when fine)."""
+OnCall = Callable[[ModelCall], None]
+"""Told about every judge call (purpose "judge"): the runner meters them."""
 
 _SYSTEM = (
     "You are a strict evaluator of answers produced by a document assistant. "
@@ -119,7 +120,8 @@ class JudgeVerifier:
 
     def _report(self, usage: LLMUsage, started: float, error: str | None) -> None:
         if self._on_call is not None:
-            self._on_call(usage, (time.perf_counter() - started) * 1000, error)
+            ms = (time.perf_counter() - started) * 1000
+            self._on_call(ModelCall("judge", usage, ms, error))
 
 
 def _numbered(items: Sequence[str]) -> str:

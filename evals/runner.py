@@ -24,7 +24,6 @@ import retrieval
 from core.access import asker_groups
 from core.db import Document
 from core.embeddings import Embedder
-from core.llm import LLMUsage, record_call
 from core.services import Services, get_services
 from core.settings import PROJECT_ROOT
 from evals.dataset import EvalQuestion, dataset_digest, load_dataset
@@ -33,6 +32,7 @@ from evals.metrics import score_answer
 from evals.offline import OfflineVerifier
 from evals.stats import aggregate
 from evals.store import QuestionResult, Run, add_result, finish_run, load_run, start_run
+from retrieval.metering import ModelCall, meter_calls
 from retrieval.types import Answer, Done, Filters, User
 
 EVAL_USER = "eval"
@@ -63,10 +63,10 @@ def run_eval(
     questions = load_dataset(dataset)[:limit]
     _require_indexed(services, source)
     offline = offline or OfflineVerifier(_local_embedder(services))
-    judge_calls: list[tuple[LLMUsage, float, str | None]] = []
+    judge_calls: list[ModelCall] = []
     judge = None
     if use_judge is not False and services.llm is not None:
-        judge = JudgeVerifier(services.llm, on_call=lambda *call: judge_calls.append(call))
+        judge = JudgeVerifier(services.llm, on_call=judge_calls.append)
     elif use_judge:
         raise ValueError("--judge needs an LLM: set OPENAI_API_KEY or OPENAI_BASE_URL")
 
@@ -161,27 +161,14 @@ def _local_embedder(services: Services) -> Embedder | None:
     return services.embedder if isinstance(services.embedder, LocalEmbedder) else None
 
 
-def _judge_usage(
-    services: Services, calls: list[tuple[LLMUsage, float, str | None]]
-) -> dict[str, Any]:
+def _judge_usage(services: Services, calls: list[ModelCall]) -> dict[str, Any]:
     """Log each judge call to ``llm_calls`` and total them for the question's detail."""
-    cost = sum(
-        record_call(
-            services.sessions,
-            services.settings,
-            purpose="judge",
-            usage=usage,
-            latency_ms=ms,
-            error=error,
-        )
-        for usage, ms, error in calls
-    )
     return {
         "calls": len(calls),
-        "input_tokens": sum(u.input_tokens for u, _, _ in calls),
-        "output_tokens": sum(u.output_tokens for u, _, _ in calls),
-        "cost_usd": cost,
-        "malformed": [e for _, _, e in calls if e],
+        "input_tokens": sum(c.usage.input_tokens for c in calls),
+        "output_tokens": sum(c.usage.output_tokens for c in calls),
+        "cost_usd": meter_calls(services.sessions, services.settings, calls),
+        "malformed": [c.error for c in calls if c.error],
     }
 
 

@@ -19,9 +19,11 @@ Public API (everything else in this package is private to it):
   jobs (newest first) and what one of them did to each file. ``fail_interrupted``
   marks jobs whose process died as failed (``list_jobs`` does it first).
 
-The pipeline: ``sources`` (files, access groups) → ``parsing`` (a ``Parser`` per
-extension) → ``chunking`` (structure-aware, token-sized, window-checked) →
-``pipeline`` (change detection, embedding, the ordered index/SQL writes) → ``jobs``.
+A job (``jobs``) covers a ``scope`` (source, root, paths) and runs one ``pipeline``
+pass over it, a stage per module: ``changes`` (scan ``sources``, classify each file)
+→ ``prepare`` (hash; ``parsing`` + ``chunking`` in the ``isolation`` worker process)
+→ ``writer`` (chunk ids, vector reuse, embedding across files, upsert → commit →
+delete), with ``report`` recording each file's event, the counters and the heartbeat.
 """
 
 from ingest.catalog import (
@@ -42,7 +44,7 @@ from ingest.jobs import (
     run_pending_jobs,
     start_job_thread,
 )
-from ingest.pipeline import Progress
+from ingest.report import Progress
 from ingest.sources import SourceError, resolve_source
 
 __all__ = [

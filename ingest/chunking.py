@@ -8,12 +8,19 @@ fits is one piece and stays whole. Every chunk must also fit the embedder's wind
 *with* its "title › section" prefix, because that is the text embedded and the model
 silently drops what is past its window; pieces that cannot fit alone are cut at word
 boundaries, the last resort.
+
+The window is counted once per piece, not once per candidate chunk: a wordpiece
+tokenizer splits on whitespace before it looks anything up, so the count of texts
+joined by whitespace is the sum of their counts less the repeated [CLS]/[SEP]
+(``_Window``). Re-tokenizing the growing chunk at every piece was most of the
+chunker's time. (A BPE counter is not exactly additive; the only one here is
+OpenAI's, whose 8k window is far above any chunk.)
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ingest.parsing import Element, ParsedDocument
@@ -59,10 +66,29 @@ class Limits:
     def fits_target(self, text: str) -> bool:
         return self.count_tokens(text) <= self.target_tokens
 
-    def fits_window(self, embed_text: str) -> bool:
-        if self.count_window is None or self.max_window is None:
+
+class _Window:
+    """Window checks for one document: each piece's count once, sums for candidates."""
+
+    def __init__(self, title: str, limits: Limits) -> None:
+        self.title = title
+        self.limits = limits
+        self._counts: dict[str, int] = {}
+        self._specials = limits.count_window("") if limits.count_window else 0
+
+    def fits(self, section: tuple[str, ...], texts: Sequence[str]) -> bool:
+        """Whether the embedded text of ``texts``, whitespace-joined, fits the window."""
+        count, most = self.limits.count_window, self.limits.max_window
+        if count is None or most is None:
             return True
-        return self.count_window(embed_text) <= self.max_window
+        head = prefix(self.title, section)
+        parts = [head, *texts] if head else list(texts)
+        total = 0
+        for part in parts:
+            if part not in self._counts:
+                self._counts[part] = count(part)
+            total += self._counts[part] - self._specials
+        return total + self._specials <= most
 
 
 def prefix(title: str, section: tuple[str, ...]) -> str:
@@ -76,7 +102,8 @@ def embed_text(title: str, section: tuple[str, ...], text: str) -> str:
 
 def chunk_document(doc: ParsedDocument, limits: Limits) -> list[ChunkDraft]:
     """The chunks of one parsed document, in reading order."""
-    pieces = _pieces(doc, limits)
+    window = _Window(doc.title, limits)
+    pieces = _pieces(doc, limits, window)
     chunks: list[ChunkDraft] = []
     current: list[_Piece] = []
 
@@ -99,7 +126,7 @@ def chunk_document(doc: ParsedDocument, limits: Limits) -> list[ChunkDraft]:
         if current and (current[0].section, current[0].page) != (piece.section, piece.page):
             emit()  # a chunk has one section and one page: citations point at both
         candidate = [*current, piece]
-        if current and not _fits(doc.title, candidate, limits):
+        if current and not _fits(candidate, limits, window):
             emit()
             if piece.header and piece.group == candidate[-2].group:
                 piece = _Piece(
@@ -110,10 +137,10 @@ def chunk_document(doc: ParsedDocument, limits: Limits) -> list[ChunkDraft]:
     return chunks
 
 
-def _fits(title: str, pieces: list[_Piece], limits: Limits) -> bool:
-    text = _join(pieces)
-    window_text = embed_text(title, pieces[0].section, text)
-    return limits.fits_target(text) and limits.fits_window(window_text)
+def _fits(pieces: list[_Piece], limits: Limits, window: _Window) -> bool:
+    return limits.fits_target(_join(pieces)) and window.fits(
+        pieces[0].section, [p.text for p in pieces]
+    )
 
 
 def _join(pieces: list[_Piece]) -> str:
@@ -140,7 +167,7 @@ def _sections(doc: ParsedDocument) -> list[tuple[Element, tuple[str, ...]]]:
     return out
 
 
-def _pieces(doc: ParsedDocument, limits: Limits) -> list[_Piece]:
+def _pieces(doc: ParsedDocument, limits: Limits, window: _Window) -> list[_Piece]:
     """Atomic pieces; lists are gathered with their lead-in paragraph."""
     pieces: list[_Piece] = []
     body = _sections(doc)
@@ -152,7 +179,7 @@ def _pieces(doc: ParsedDocument, limits: Limits) -> list[_Piece]:
         if element.kind == "table":
             header, rows = (element.rows[0], element.rows[1:]) if element.rows else ("", ())
             pieces.extend(
-                _block(doc.title, rows, header, section, element.page, group, limits, table=True)
+                _block(rows, header, section, element.page, group, limits, window, table=True)
             )
             i += 1
             continue
@@ -163,13 +190,11 @@ def _pieces(doc: ParsedDocument, limits: Limits) -> list[_Piece]:
             while j < len(body) and body[j][0].kind == "list" and body[j][1] == section:
                 items.append(f"- {body[j][0].text}")
                 j += 1
-            pieces.extend(
-                _block(doc.title, tuple(items), lead, section, element.page, group, limits)
-            )
+            pieces.extend(_block(tuple(items), lead, section, element.page, group, limits, window))
             i = j
             continue
         for sentence in _SENTENCE_END.split(element.text):
-            for part in _cut(doc.title, sentence, section, limits):
+            for part in _cut(sentence, section, limits, window):
                 pieces.append(_Piece(part, section, element.page, group))
         i += 1
     return pieces
@@ -186,13 +211,13 @@ def _leads_list(body: list[tuple[Element, tuple[str, ...]]], i: int) -> bool:
 
 
 def _block(
-    title: str,
     lines: tuple[str, ...],
     header: str,
     section: tuple[str, ...],
     page: int | None,
     group: int,
     limits: Limits,
+    window: _Window,
     table: bool = False,
 ) -> list[_Piece]:
     """A table or list: one piece when it fits the window, else a piece per line.
@@ -201,38 +226,37 @@ def _block(
     a list is kept whole only within the target, like any other text.
     """
     whole = "\n".join(x for x in (header, *lines) if x)
-    if limits.fits_window(embed_text(title, section, whole)) and (
-        table or limits.fits_target(whole)
-    ):
+    if window.fits(section, [whole]) and (table or limits.fits_target(whole)):
         return [_Piece(whole, section, page, group, "\n")]
     out = [_Piece(header, section, page, group, "\n")] if header else []
     for line in lines:
         out.extend(
             _Piece(part, section, page, group, "\n", header)
-            for part in _cut(title, line, section, limits, room_for=header)
+            for part in _cut(line, section, limits, window, room_for=header)
         )
     return out
 
 
 def _cut(
-    title: str, text: str, section: tuple[str, ...], limits: Limits, room_for: str = ""
+    text: str, section: tuple[str, ...], limits: Limits, window: _Window, room_for: str = ""
 ) -> list[str]:
     """``text`` as is when it fits alone, else word runs that do (the last resort).
 
     Each check counts a candidate no longer than one chunk, so even a 50,000-word
     run-on line costs linear time.
     """
+    lead = [room_for] if room_for else []
 
-    def fits(candidate: str) -> bool:
-        joined = f"{room_for}\n{candidate}" if room_for else candidate
-        return limits.fits_target(joined) and limits.fits_window(embed_text(title, section, joined))
+    def fits(words: list[str]) -> bool:
+        joined = "\n".join([*lead, " ".join(words)])
+        return limits.fits_target(joined) and window.fits(section, [*lead, *words])
 
-    if fits(text):
+    if limits.fits_target("\n".join([*lead, text])) and window.fits(section, [*lead, text]):
         return [text]
     parts: list[str] = []
     current: list[str] = []
     for word in text.split():
-        if current and not fits(" ".join([*current, word])):
+        if current and not fits([*current, word]):
             parts.append(" ".join(current))
             current = []
         current.append(word)

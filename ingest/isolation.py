@@ -8,6 +8,10 @@ fails with "took longer than N s"; the child's address space is capped at what i
 when warm plus ``memory_mb``, so an allocation beyond it fails the file instead of the
 machine. The next file gets a fresh child.
 
+The child runs any module-level function of a path (``run``): ingest has it parse *and*
+chunk (``ingest.prepare``), so all the per-file CPU work of a job happens in another
+process than the one embedding, under the same budgets, and only chunks come back.
+
 Children fork from a ``forkserver`` that imported the parsers once, so a fresh child is
 warm in well under a second (a cold start imports unstructured: ~3 s here); forking the
 job's own process is avoided because it runs threads (torch, the parser thread).
@@ -18,17 +22,21 @@ from __future__ import annotations
 import multiprocessing
 import resource
 import threading
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from core.settings import Settings
 from ingest.parsing import ParsedDocument, ParseError, parse_file
 from ingest.parsing.limits import configure
 
+_T = TypeVar("_T")
+
 _PRELOAD = [
     "ingest.isolation",
+    "ingest.prepare",
     "unstructured.partition.md",
     "unstructured.partition.html",
     "unstructured.partition.csv",
@@ -56,9 +64,14 @@ class ParseWorker:
 
     def parse(self, path: Path) -> tuple[ParsedDocument, str]:
         """``parse_file(path)`` in the child; ``ParseError`` on any failure or budget."""
+        return self.run(parse_file, path)
+
+    def run(self, task: Callable[..., _T], path: Path, *args: Any) -> _T:
+        """``task(path, *args)`` in the child (``task`` a module-level function, ``args``
+        picklable); ``ParseError`` on any failure or budget."""
         with self._lock:
             conn = self._ready()
-            conn.send(str(path))
+            conn.send((task, str(path), args))
             if not conn.poll(self.timeout_s):
                 self._stop()
                 raise ParseError(
@@ -78,6 +91,26 @@ class ParseWorker:
             if kind == "ok":
                 return value
             raise ParseError(value)
+
+    def start(self) -> None:
+        """Start the child now (it starts on the first file otherwise): a few seconds
+        of imports and warm-up that a caller may prefer to pay before timing anything."""
+        with self._lock:
+            self._ready()
+
+    def peak_rss_mb(self) -> float:
+        """The current child's peak resident memory (0 when there is none)."""
+        process = self._process
+        if process is None or process.pid is None:
+            return 0.0
+        try:
+            with open(f"/proc/{process.pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return 0.0
 
     def close(self) -> None:
         with self._lock:
@@ -127,10 +160,10 @@ def _serve(conn: Connection, settings: Settings) -> None:
     conn.send("ready")
     while True:
         try:
-            path = conn.recv()
+            task, path, args = conn.recv()
         except (EOFError, OSError):
             return
-        reply = _parse(Path(path), memory_mb)
+        reply = _run(task, Path(path), args, memory_mb)
         try:
             conn.send(reply)
         except MemoryError:
@@ -139,11 +172,11 @@ def _serve(conn: Connection, settings: Settings) -> None:
             return
 
 
-def _parse(path: Path, memory_mb: int) -> tuple[str, Any]:
-    """("ok", (doc, parser)), ("error", reason), or ("restart", reason) after a
-    failure that may have left this process in a bad state (memory, recursion)."""
+def _run(task: Callable[..., Any], path: Path, args: tuple[Any, ...], memory_mb: int) -> Any:
+    """("ok", result), ("error", reason), or ("restart", reason) after a failure that
+    may have left this process in a bad state (memory, recursion)."""
     try:
-        return "ok", parse_file(path)
+        return "ok", task(path, *args)
     except ParseError as exc:
         cause = exc.__cause__
         if isinstance(cause, MemoryError):

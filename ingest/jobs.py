@@ -19,16 +19,16 @@ from __future__ import annotations
 import os
 import threading
 import time
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
 
 from core.db import Chunk, Document, Job, JobEvent, utcnow
 from core.services import Services
-from core.settings import Settings, SourceConfig
-from ingest.pipeline import Counts, Pass, Progress
-from ingest.sources import SourceError, resolve_source, scan
+from ingest import scope as scopes
+from ingest.pipeline import run_pass
+from ingest.report import Counts, Progress
+from ingest.sources import SourceError, scan
 
 _RUN_LOCK = threading.Lock()
 """Jobs in one process run one at a time."""
@@ -48,53 +48,8 @@ class JobResult(Counts):
     """succeeded | failed | queued"""
     seconds: float = 0.0
     error: str | None = None
-
-
-def plan_job(
-    settings: Settings, target: str | None, paths: tuple[str, ...] = (), name: str | None = None
-) -> tuple[str, SourceConfig, tuple[Path, ...]]:
-    """(source name, its config, the paths the job is restricted to) for a request.
-
-    ``target`` is a configured source name or a folder; with no target, the first
-    path names the source: the configured source that contains it, else the folder.
-    """
-    within = tuple(Path(p).expanduser().resolve() for p in paths)
-    if target is None:
-        if not within:
-            raise SourceError("name a source or a path to ingest")
-        first = within[0]
-        owner = next((n for n, c in settings.sources.items() if _contains(c.path, first)), None)
-        if owner is not None and name is None:
-            return owner, settings.sources[owner], within
-        if not first.is_dir():
-            raise SourceError(
-                f"{first} is not inside a configured source: ingest its folder instead"
-            )
-        source, config = resolve_source(settings, str(first), name)
-        return source, config, within if len(within) > 1 else ()
-    as_path = Path(target).expanduser()
-    if target not in settings.sources and as_path.is_file():
-        return plan_job(settings, None, (target, *paths), name)
-    source, config = resolve_source(settings, target, name)
-    return source, config, within
-
-
-def _contains(root: Path, path: Path) -> bool:
-    return path == root or root in path.parents
-
-
-def _job_plan(settings: Settings, job: Job) -> tuple[str, SourceConfig, tuple[Path, ...]]:
-    """Where a stored job's files are: a configured source, or an ad-hoc folder.
-
-    An ad-hoc source is not in footnote.toml, so its job stores the folder first in
-    ``paths``, followed by the paths the job is restricted to (if any).
-    """
-    within = tuple(Path(p) for p in job.paths)
-    if job.source in settings.sources:
-        return job.source, settings.sources[job.source], within
-    if not within:
-        raise SourceError(f"source {job.source!r} is no longer configured in footnote.toml")
-    return job.source, SourceConfig(path=within[0]), within[1:]
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    """Where the seconds went (``ingest.report``): what ``benchmarks.ingest`` prints."""
 
 
 def queue_job(
@@ -116,13 +71,10 @@ def _new_job(
     name: str | None,
     status: str,
 ) -> int:
-    settings = services.settings
-    source_name, config, within = plan_job(settings, source, paths, name)
-    stored = [str(p) for p in within]
-    if source_name not in settings.sources:
-        stored = [str(config.path), *stored]
+    scope = scopes.resolve(services.settings, source, paths, name)
+    stored = scope.stored_paths(services.settings)
     with services.sessions() as session:
-        job = Job(source=source_name, paths=stored, requested_by=requested_by, status=status)
+        job = Job(source=scope.source, paths=stored, requested_by=requested_by, status=status)
         if status == "running":
             job.pid, job.started_at, job.heartbeat_at = os.getpid(), utcnow(), utcnow()
         session.add(job)
@@ -174,11 +126,11 @@ def _execute(services: Services, job_id: int, progress: Progress | None) -> JobR
     with services.sessions() as session:
         job = session.get(Job, job_id)
         assert job is not None
-    counts, status, error = Counts(), "failed", None
+    counts, stages, status, error = Counts(), {}, "failed", None
     try:
         reconcile(services)
-        name, config, within = _job_plan(services.settings, job)
-        counts = Pass(services, job_id, name, config, within, progress).run()
+        scope = scopes.of_job(services.settings, job)
+        counts, stages = run_pass(services, job_id, scope, progress)
         services.index.flush()
         status = "succeeded"
     except Exception as exc:
@@ -200,6 +152,7 @@ def _execute(services: Services, job_id: int, progress: Progress | None) -> JobR
         status=status,
         seconds=time.perf_counter() - started,
         error=error,
+        stage_seconds=dict(stages),
     )
 
 
@@ -303,7 +256,8 @@ def retry_failed(
         ).all()
         if not failed:
             return None
-        source, config, _ = _job_plan(services.settings, job)
+        scope = scopes.of_job(services.settings, job)
+        source, config = scope.source, scope.config
         session.execute(
             update(Document)
             .where(Document.source == source, Document.path.in_(failed))

@@ -24,9 +24,10 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
-from core.llm import ChatMessage, LLMClient, LLMError, LLMUsage, call_cost, context_window
+from core.llm import ChatMessage, LLMClient, LLMError, LLMUsage, context_window
 from core.services import Services, get_services
 from core.settings import Settings
+from core.tokens import count_tokens
 from retrieval.citations import clean_markers, extract_citations, to_citation
 from retrieval.context import pack
 from retrieval.extractive import extractive_answer
@@ -39,8 +40,9 @@ from retrieval.guards import (
     secrets_in,
 )
 from retrieval.memory import standalone_question
+from retrieval.metering import ModelCall, call_cost, meter_calls
 from retrieval.prompt import REFUSAL, build_messages
-from retrieval.records import ModelCall, log_answer, meter_calls
+from retrieval.records import log_answer
 from retrieval.search import Searcher
 from retrieval.types import (
     Answer,
@@ -59,6 +61,7 @@ from retrieval.types import (
     User,
 )
 
+_ABANDONED = "abandoned: the reader stopped the stream (input tokens estimated)"
 _HOLD_CHARS = 24
 """How long an unclosed ``[`` or ``⟦`` may hold back streamed text (a marker is short)."""
 
@@ -75,18 +78,56 @@ def answer(
 ) -> Iterator[Event]:
     """Answer ``question`` for ``user`` from the documents they may see, as events.
 
-    ``record=False`` for questions no person asked (eval runs): see step 4 above.
+    ``record=False`` for questions no person asked (eval runs): see step 4 above. An
+    answer whose reader stops early (a closed tab, a dropped connection) is still
+    logged, with what was shown, and its model calls metered.
     """
     services = services or get_services()
+    trace = _Trace(time.perf_counter())
+    events = _answer(question, user, history, services, conversation_id, filters, record, trace)
+    try:
+        for event in events:
+            if isinstance(event, Token):
+                trace.shown.append(event.text)
+            yield event
+    finally:
+        events.close()  # first: a model call cut short meters itself
+        if not trace.recorded:
+            _record_unfinished(services, user, trace, conversation_id, record)
+
+
+@dataclass
+class _Trace:
+    """What an answer did so far, for the record when it does not finish."""
+
+    started: float
+    calls: list[ModelCall] = field(default_factory=list)
+    shown: list[str] = field(default_factory=list)
+    question: str = ""
+    standalone: str = ""
+    recorded: bool = False
+
+
+def _answer(
+    question: str,
+    user: User,
+    history: Sequence[Turn],
+    services: Services,
+    conversation_id: str | None,
+    filters: Filters | None,
+    record: bool,
+    trace: _Trace,
+) -> Iterator[Event]:
     settings = services.settings
-    started = time.perf_counter()
-    question = clean_question(question)
+    started = trace.started
+    question = trace.question = clean_question(question)
     llm = services.llm
-    calls: list[ModelCall] = []
+    calls = trace.calls
     notices: list[Notice] = []
 
     tick = time.perf_counter()
     standalone, rewrite, rewrite_error = standalone_question(question, history, llm)
+    trace.standalone = standalone
     if llm is not None and (rewrite or rewrite_error):
         usage = rewrite.usage if rewrite else LLMUsage(llm.model)
         calls.append(ModelCall("rewrite", usage, _ms(tick), rewrite_error))
@@ -114,9 +155,7 @@ def answer(
 
     for citation in outcome.citations:
         yield CitationEvent(citation)
-    total = Usage()
-    for call in calls:
-        total = total + Usage(**asdict(call.usage), cost_usd=call_cost(call.usage, settings))
+    total = _total(calls, settings)
     yield UsageEvent(total)
 
     result = Answer(
@@ -132,6 +171,7 @@ def answer(
         left_out=outcome.left_out,
         notices=[n.message for n in notices],
     )
+    trace.recorded = True
     if record:
         result.answer_id = log_answer(
             services.sessions, settings, user, result, calls, conversation_id
@@ -197,6 +237,10 @@ def _with_llm(
         text, usage = yield from _stream(
             llm, messages, restore, len(packed.passages), settings, keep
         )
+    except GeneratorExit:  # the reader stopped: the prompt was sent, so it is billed
+        sent = count_tokens(" ".join(m["content"] for m in messages), llm.model)
+        calls.append(ModelCall("answer", LLMUsage(llm.model, sent), _ms(tick), _ABANDONED))
+        raise
     except LLMError as exc:
         calls.append(ModelCall("answer", LLMUsage(llm.model), _ms(tick), str(exc)))
         notices.append(Notice("fallback", f"The language model failed ({exc}). Quoting sources."))
@@ -292,6 +336,34 @@ def _budget_notice(left_out: int, trimmed: int) -> Notice:
 
 def _unchanged(text: str) -> str:
     return text
+
+
+def _total(calls: list[ModelCall], settings: Settings) -> Usage:
+    total = Usage()
+    for call in calls:
+        total = total + Usage(**asdict(call.usage), cost_usd=call_cost(call.usage, settings))
+    return total
+
+
+def _record_unfinished(
+    services: Services, user: User, trace: _Trace, conversation_id: str | None, record: bool
+) -> None:
+    """Log an answer that stopped before its end with the text shown so far."""
+    if not record:
+        meter_calls(services.sessions, services.settings, trace.calls, purpose="eval")
+        return
+    unfinished = Answer(
+        question=trace.question,
+        standalone_question=trace.standalone or trace.question,
+        text="".join(trace.shown).strip(),
+        citations=[],
+        passages=[],
+        mode="llm" if services.llm is not None else "extractive",
+        refused=False,
+        usage=_total(trace.calls, services.settings),
+        latency_ms=_ms(trace.started),
+    )
+    log_answer(services.sessions, services.settings, user, unfinished, trace.calls, conversation_id)
 
 
 def _ms(since: float) -> float:

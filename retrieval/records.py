@@ -10,29 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import AnswerLog, AuditEntry, utcnow
-from core.llm import LLMUsage, record_call
 from core.settings import Settings
+from retrieval.metering import ModelCall, meter_calls
 from retrieval.types import Answer, User
 
 _AUDIT_LOCK_KEY = 70_102_026
 """The PostgreSQL advisory lock that audit appends take: any fixed number no one else uses."""
-
-
-@dataclass(frozen=True)
-class ModelCall:
-    """One call made while answering, to be metered once the answer has its id."""
-
-    purpose: str
-    usage: LLMUsage
-    latency_ms: float
-    error: str | None = None
 
 
 def log_answer(
@@ -72,27 +62,6 @@ def log_answer(
         )
     meter_calls(sessions, settings, calls, answer_id=answer_id)
     return answer_id
-
-
-def meter_calls(
-    sessions: sessionmaker[Session],
-    settings: Settings,
-    calls: list[ModelCall],
-    *,
-    answer_id: int | None = None,
-    purpose: str | None = None,
-) -> None:
-    """One ``llm_calls`` row per call; ``purpose`` overrides each call's own (e.g. "eval")."""
-    for call in calls:
-        record_call(
-            sessions,
-            settings,
-            purpose=purpose or call.purpose,
-            usage=call.usage,
-            latency_ms=call.latency_ms,
-            answer_id=answer_id,
-            error=call.error,
-        )
 
 
 def _entry_hash(prev_hash: str, entry: AuditEntry) -> str:

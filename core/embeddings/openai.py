@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -50,3 +51,6 @@ class OpenAIEmbedder:
 
     def count_input_tokens(self, text: str) -> int:
         return count_tokens(text, "cl100k_base")
+
+    def input_token_counter(self) -> Callable[[str], int]:
+        return functools.partial(count_tokens, model="cl100k_base")

@@ -1,12 +1,11 @@
 """LLM clients: one protocol, an OpenAI(-compatible) client, a scripted fake.
 
 ``make_llm(settings)`` builds the configured client; callers depend only on
-``LLMClient``. ``record_call`` prices a call and logs it to ``llm_calls``.
+``LLMClient``. Clients write nothing: ``retrieval.metering`` prices and records calls.
 """
 
 from core.llm.base import ChatMessage, Completion, LLMAuthError, LLMClient, LLMError, LLMUsage
 from core.llm.fake import FakeLLM
-from core.llm.metering import call_cost, record_call
 from core.llm.models import context_window
 from core.llm.openai_client import OpenAIClient
 from core.settings import Settings
@@ -26,8 +25,6 @@ __all__ = [
     "LLMError",
     "LLMUsage",
     "OpenAIClient",
-    "call_cost",
     "context_window",
     "make_llm",
-    "record_call",
 ]

@@ -1,7 +1,8 @@
 """Driving the real app pages with Streamlit's ``AppTest``, in this process.
 
-The pages get the shared ``sample_services`` (the sample corpus ingested with the real
-embedder) through ``app.session.use_services``, and a person through
+The pages get the module's ``sample_copy`` (a copy of the sample corpus ingested with
+the real embedder, for the questions, jobs and runs the pages write) through
+``app.session.use_services``, and a person through
 ``app.session.sign_in_as``: an identity that ``resolve_identity`` builds from the
 sample settings with a chosen local user, so the real group rules decide what they see.
 """
@@ -26,18 +27,19 @@ OpenApp = Callable[..., AppTest]
 
 
 @pytest.fixture
-def open_app(sample_services: Services) -> Iterator[OpenApp]:
-    """``open_app(user="local", groups=None)``: the app, run once, as that person."""
+def open_app(sample_copy: Services) -> Iterator[OpenApp]:
+    """``open_app(user="local", groups=None)``: the app, run once, as that person, over
+    this module's copy of the sample corpus (questions, jobs and feedback write to it)."""
 
     def _open(user: str = "local", groups: list[str] | None = None) -> AppTest:
-        settings = sample_services.settings
+        settings = sample_copy.settings
         if groups is not None:
             settings = settings.model_copy(update={"group_map": {user: groups}})
         settings = settings.model_copy(update={"default_user": user})
         session.sign_in_as(resolve_identity(settings, {}, None, oidc_configured=False))
         return AppTest.from_file(str(APP_SCRIPT), default_timeout=TIMEOUT_S).run()
 
-    session.use_services(sample_services)
+    session.use_services(sample_copy)
     yield _open
     session.stop_job_runners()
     session.use_services(None)

@@ -48,13 +48,13 @@ def test_example_question_is_asked_with_one_click(open_app: OpenApp) -> None:
     assert at.chat_message[1].expander
 
 
-def test_feedback_with_comment_is_saved(open_app: OpenApp, sample_services: Services) -> None:
+def test_feedback_with_comment_is_saved(open_app: OpenApp, sample_copy: Services) -> None:
     at = ask(open_app(user="rater"), QUESTION)
     at.chat_message[1].feedback[0].set_value(0).run()  # thumbs down: saved at once
     comment = next(t for t in at.text_input if t.label.startswith("Anything to add"))
     comment.set_value("It missed the new VPN.")
     next(b for b in at.button if b.label == "Send feedback").click().run()
-    with sample_services.sessions() as session:
+    with sample_copy.sessions() as session:
         rows = session.execute(
             select(Feedback.rating, Feedback.comment).where(Feedback.user_id == "rater")
         ).all()

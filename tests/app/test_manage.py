@@ -21,14 +21,14 @@ def test_library_searches_titles_and_opens_chunks(open_app: OpenApp) -> None:
 
 
 def test_ingestion_runs_a_source_through_the_background_runner(
-    open_app: OpenApp, sample_services: Services
+    open_app: OpenApp, sample_copy: Services
 ) -> None:
     at = open_app(**ADMIN)
     at.switch_page("views/ingestion.py").run()
     at.selectbox(key="run_source_name").set_value("sample")
     next(b for b in at.button if b.label == "Run ingestion").click().run()
     assert not at.exception, at.exception[0].message
-    job = _finished(sample_services, at.session_state["job_detail"])
+    job = _finished(sample_copy, at.session_state["job_detail"])
     assert job.status == "succeeded", job.error
     assert job.requested_by == "ops"
 
@@ -39,7 +39,7 @@ def test_ingestion_runs_a_source_through_the_background_runner(
 
     next(b for b in at.button if b.label == "Re-run failed files").click().run()
     assert not at.exception, at.exception[0].message
-    retry = _finished(sample_services, at.session_state["job_detail"])  # queued, run by the runner
+    retry = _finished(sample_copy, at.session_state["job_detail"])  # queued, run by the runner
     assert retry.id != job.id and retry.status == "succeeded", retry.error
     assert (retry.requested_by, retry.files_total, retry.failed) == ("ops", job.failed, job.failed)
 
@@ -56,10 +56,8 @@ def _finished(services: Services, job_id: int) -> Job:
     raise AssertionError(f"job {job_id} did not finish within 300 s")
 
 
-def test_evals_show_runs_metrics_and_questions(
-    open_app: OpenApp, sample_services: Services
-) -> None:
-    with sample_services.sessions.begin() as session:
+def test_evals_show_runs_metrics_and_questions(open_app: OpenApp, sample_copy: Services) -> None:
+    with sample_copy.sessions.begin() as session:
         for recall in (0.6, 0.8):
             run = EvalRun(
                 name=f"recall {recall}",
@@ -84,9 +82,12 @@ def test_evals_show_runs_metrics_and_questions(
 
 
 def test_usage_counts_questions_and_unanswered_ones(open_app: OpenApp) -> None:
+    swallow = "What is the airspeed of an unladen swallow?"
     at = open_app(**ADMIN)
-    at.chat_input[0].set_value("What is the airspeed of an unladen swallow?").run()
+    at.chat_input[0].set_value(swallow).run()
     at.switch_page("views/usage.py").run()
     assert not at.exception, at.exception[0].message
     assert int({m.label: m.value for m in at.metric}["Questions"]) >= 1
     assert any(s.value == "Unanswered questions" for s in at.subheader)
+    tables = [d.value for d in at.dataframe if {"question", "asked"} <= set(d.value.columns)]
+    assert tables and swallow in list(tables[0]["question"])

@@ -32,17 +32,17 @@ SALARY_QUESTION = "What's the salary range for a Senior Engineer (E4) in Bristol
 
 
 @pytest.fixture(scope="module")
-def tokens(sample_services: Services) -> Tokens:
-    return make_tokens(sample_services)
+def tokens(sample_copy: Services) -> Tokens:
+    return make_tokens(sample_copy)
 
 
 @pytest.fixture(scope="module", params=["footnote mcp --http", "footnote api"])
-def mcp_http(sample_services: Services, request: pytest.FixtureRequest) -> Iterator[Served]:
+def mcp_http(sample_copy: Services, request: pytest.FixtureRequest) -> Iterator[Served]:
     """The MCP endpoint, standalone and as part of the API server."""
     if request.param == "footnote api":
-        served = Served(create_app(sample_services, run_jobs=False)).start()
+        served = Served(create_app(sample_copy, run_jobs=False)).start()
     else:
-        served = Served(http_app(sample_services)).start()
+        served = Served(http_app(sample_copy)).start()
     yield served
     served.stop()
 
@@ -97,8 +97,8 @@ def test_http_without_a_valid_token_is_401(mcp_http: Served, tokens: Tokens) -> 
         assert response.json()["error"]["code"] == "invalid_api_key"
 
 
-def test_http_rate_limit_is_429(sample_services: Services, tokens: Tokens) -> None:
-    served = Served(http_app(sample_services, rate_limit=1)).start()
+def test_http_rate_limit_is_429(sample_copy: Services, tokens: Tokens) -> None:
+    served = Served(http_app(sample_copy, rate_limit=1)).start()
     try:
         body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
         codes = [
@@ -111,15 +111,15 @@ def test_http_rate_limit_is_429(sample_services: Services, tokens: Tokens) -> No
         served.stop()
 
 
-def test_stdio_runs_as_footnote_token(sample_services: Services, tokens: Tokens) -> None:
+def test_stdio_runs_as_footnote_token(sample_copy: Services, tokens: Tokens) -> None:
     footnote = str(Path(sys.executable).with_name("footnote"))
     params = StdioServerParameters(
         command=footnote,
         args=["mcp"],
         env={
             TOKEN_ENV: tokens.outsider,
-            "FOOTNOTE_DATA_DIR": str(sample_services.settings.data_dir),
-            "FOOTNOTE_CONFIG": str(sample_services.settings.data_dir / "no-footnote.toml"),
+            "FOOTNOTE_DATA_DIR": str(sample_copy.settings.data_dir),
+            "FOOTNOTE_CONFIG": str(sample_copy.settings.data_dir / "no-footnote.toml"),
         },
     )
 
@@ -127,7 +127,7 @@ def test_stdio_runs_as_footnote_token(sample_services: Services, tokens: Tokens)
         async with Client(params, read_timeout_seconds=120) as client:
             return await _session(client)
 
-    sample_services.close()  # the subprocess owns the index now
+    sample_copy.close()  # the subprocess owns the index now
     result = anyio.run(main)
     assert result["tools"] == {"search", "ask", "get_document", "list_sources"}
     assert SALARIES not in {p["path"] for p in result["found"]}

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from core.llm import LLMUsage, OpenAIClient
+from core.llm import OpenAIClient
 from evals.dataset import EvalQuestion
 from evals.judge import JudgeVerifier
 from evals.metrics import score_answer
 from evals.offline import OfflineVerifier
 from evals.verifier import JudgeError
+from retrieval.metering import ModelCall
 from tests.conftest import make_settings
 from tests.evals.conftest import make_answer, passage
 from tests.support.openai_server import OpenAIServer, Reply
@@ -23,7 +24,7 @@ WIFI = "Visitors use the Quill-Guest network."
 
 def _judge(tmp_path: Path, server: OpenAIServer, calls: list | None = None) -> JudgeVerifier:
     settings = make_settings(tmp_path, openai_base_url=server.url, llm_max_retries=0)
-    on_call = (lambda *call: calls.append(call)) if calls is not None else None
+    on_call = calls.append if calls is not None else None
     return JudgeVerifier(OpenAIClient(settings, sleep=lambda _: None), on_call=on_call)
 
 
@@ -64,12 +65,13 @@ def test_no_claims_or_no_context_need_no_call(tmp_path: Path, openai_server: Ope
 
 
 def test_malformed_json_is_retried_once(tmp_path: Path, openai_server: OpenAIServer) -> None:
-    calls: list[tuple[LLMUsage, float, str | None]] = []
+    calls: list[ModelCall] = []
     openai_server.script(Reply.text("Sure! {claims: oops"), _json({"claims": ["One claim."]}))
     assert _judge(tmp_path, openai_server, calls).claims("One claim.") == ["One claim."]
     assert len(calls) == 2
-    assert calls[0][2] is not None and "malformed" in calls[0][2] and calls[1][2] is None
-    assert calls[1][0].input_tokens > 0
+    assert calls[0].error is not None and "malformed" in calls[0].error
+    assert calls[1].error is None and calls[1].purpose == "judge"
+    assert calls[1].usage.input_tokens > 0
 
 
 @pytest.mark.parametrize(

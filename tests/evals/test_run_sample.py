@@ -23,8 +23,8 @@ GATE = (
 """The CI gate, as in docs/evals.md and `make eval` (measured values leave a margin)."""
 
 
-def test_the_sample_set_passes_the_gate(sample_services: Services) -> None:
-    run = evals.run_eval(SAMPLE_EVALS, "sample", services=sample_services, name="ci gate")
+def test_the_sample_set_passes_the_gate(sample_copy: Services) -> None:
+    run = evals.run_eval(SAMPLE_EVALS, "sample", services=sample_copy, name="ci gate")
     assert run.status == "succeeded" and run.judge == "offline"
     assert run.questions == len(list(filter(str.strip, SAMPLE_EVALS.read_text().splitlines())))
     assert run.config["settings"]["llm_configured"] is False
@@ -37,26 +37,42 @@ def test_the_sample_set_passes_the_gate(sample_services: Services) -> None:
     assert len(traps) >= 5 and all(not r.detail["leaked"]["answer"] for r in traps)
 
 
-def test_cli_exits_3_with_a_table_when_a_threshold_is_missed(
-    sample_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("app.cli.evals.get_services", lambda: sample_services)
-    runner = CliRunner()
-    args = ["eval", "run", str(SAMPLE_EVALS), "--source", "sample", "--limit", "1"]
-    missed = runner.invoke(app, [*args, "--fail-under", "hit@5=1.01,forbidden_leakage=0"])
+@pytest.fixture
+def cli(sample_copy: Services, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """``footnote`` over this module's copy of the sample (eval runs are written to it)."""
+    monkeypatch.setattr("app.cli.evals.get_services", lambda: sample_copy)
+    return CliRunner()
+
+
+ONE = ["eval", "run", str(SAMPLE_EVALS), "--source", "sample", "--limit", "1"]
+
+
+def test_cli_exits_3_with_a_table_when_a_threshold_is_missed(cli: CliRunner) -> None:
+    missed = cli.invoke(app, [*ONE, "--fail-under", "hit@5=1.01,forbidden_leakage=0"])
     assert missed.exit_code == 3, missed.output
     assert "MISSED" in missed.output and "hit@5" in missed.output
 
-    as_json = runner.invoke(app, [*args, "--json"])
+
+def test_cli_prints_the_run_as_json(cli: CliRunner) -> None:
+    as_json = cli.invoke(app, [*ONE, "--json"])
     assert as_json.exit_code == 0, as_json.output
     data = json.loads(as_json.stdout.strip().splitlines()[-1])
     assert data["questions"] == 1 and "hit@5" in data["aggregates"]["overall"]
 
-    unknown = runner.invoke(app, ["eval", "run", str(SAMPLE_EVALS), "--source", "nope"])
+
+def test_cli_names_the_ingest_command_for_an_unknown_source(cli: CliRunner) -> None:
+    unknown = cli.invoke(app, ["eval", "run", str(SAMPLE_EVALS), "--source", "nope"])
     assert unknown.exit_code == 2 and "footnote ingest nope" in unknown.output
 
-    listed = runner.invoke(app, ["eval", "list", "--json"])
-    assert listed.exit_code == 0 and json.loads(listed.stdout)[0]["id"] == data["id"]
-    assert runner.invoke(app, ["eval", "list"]).exit_code == 0
-    report = runner.invoke(app, ["eval", "report", str(data["id"]), "--out", str(tmp_path)])
-    assert report.exit_code == 0 and (tmp_path / f"run-{data['id']}.html").is_file()
+
+def test_cli_lists_runs_newest_first(cli: CliRunner) -> None:
+    ran = json.loads(cli.invoke(app, [*ONE, "--json"]).stdout.strip().splitlines()[-1])
+    listed = cli.invoke(app, ["eval", "list", "--json"])
+    assert listed.exit_code == 0 and json.loads(listed.stdout)[0]["id"] == ran["id"]
+    assert cli.invoke(app, ["eval", "list"]).exit_code == 0
+
+
+def test_cli_writes_a_run_report(cli: CliRunner, tmp_path: Path) -> None:
+    ran = json.loads(cli.invoke(app, [*ONE, "--json"]).stdout.strip().splitlines()[-1])
+    report = cli.invoke(app, ["eval", "report", str(ran["id"]), "--out", str(tmp_path)])
+    assert report.exit_code == 0 and (tmp_path / f"run-{ran['id']}.html").is_file()

@@ -78,3 +78,27 @@ def test_window_is_respected_even_for_one_huge_sentence() -> None:
 def test_pages_are_not_mixed() -> None:
     doc = ParsedDocument([Element("text", "One.", page=1), Element("text", "Two.", page=2)])
     assert [c.page for c in chunk_document(doc, _limits())] == [1, 2]
+
+
+def test_wordpiece_windows_are_summed_exactly_from_pieces() -> None:
+    """The window is counted once per piece and summed: exact for MiniLM's wordpieces,
+    whose tokenizer splits on whitespace first (accents, CJK, URLs, runs of punctuation)."""
+    from core.embeddings.local import LocalEmbedder
+
+    counter = LocalEmbedder().input_token_counter()
+    pieces = [
+        "Café crème: 25 days (pro-rata).",
+        "東京 office hours are 9–5.",
+        "See https://intranet.example.com/hr?id=42&x=y#leave now!!!",
+        "supercalifragilisticexpialidocious" * 4,
+        "- a list item\n- another",
+    ]
+    limits = Limits(10_000, count_tokens, counter, 256)
+    for joiner in (" ", "\n", "\n\n"):
+        doc = ParsedDocument([Element("text", joiner.join(pieces))], title="Handbook › Leave")
+        (chunk,) = chunk_document(doc, limits)
+        assert counter(chunk.embed_text) <= 256
+    long_text = " ".join(pieces * 12)
+    doc = ParsedDocument([Element("text", long_text)], title="Handbook")
+    chunks = chunk_document(doc, Limits(10_000, count_tokens, counter, 64))
+    assert len(chunks) > 1 and all(counter(c.embed_text) <= 64 for c in chunks)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-import ingest.pipeline
+import ingest.prepare
 from core.db import Document, Job, JobEvent
 from core.services import Services
 from core.settings import SourceConfig
@@ -124,7 +124,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Services
         sources={"hostile": SourceConfig(path=root)},
         max_unzipped_mb=20,
     )
-    hashed = ingest.pipeline.file_hash
+    hashed = ingest.prepare.file_hash
 
     def hash_then_change(path: Path) -> str:
         """A writer appends to one file right after it was hashed (before it is parsed)."""
@@ -136,7 +136,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Services
 
     services = Services(settings)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(ingest.pipeline, "file_hash", hash_then_change)
+        mp.setattr(ingest.prepare, "file_hash", hash_then_change)
         result = run_job(
             services, "hostile", progress=_DeleteAfterScan(root / "deleted-mid-job.md")
         )

@@ -220,3 +220,22 @@ def test_unrecorded_answer_is_metered_but_not_logged(
         calls = list(session.scalars(select(LlmCall)))
     assert [(c.purpose, c.answer_id) for c in calls] == [("eval", None)]
     assert calls[0].cost_usd == result.usage.cost_usd > 0
+
+
+def test_an_abandoned_stream_is_logged_and_metered(
+    llm_services: Services, openai_server: OpenAIServer
+) -> None:
+    openai_server.script(
+        Reply.text("Employees get 25 days of paid annual leave [1]. They book it in advance [1].")
+    )
+    question = "How many days of paid annual leave do employees get?"
+    events = answer(question, EVERYONE, services=llm_services)
+    shown = next(e.text for e in events if isinstance(e, Token))
+    events.close()  # the reader goes away mid-answer
+    with llm_services.sessions() as session:
+        (row,) = session.scalars(select(AnswerLog)).all()
+        (call,) = session.scalars(select(LlmCall)).all()
+    assert row.question == question and row.answer == shown.strip() and row.mode == "llm"
+    assert call.purpose == "answer" and call.answer_id == row.id
+    assert call.error and call.error.startswith("abandoned") and call.input_tokens > 0
+    assert verify_audit_chain(llm_services.sessions) is None

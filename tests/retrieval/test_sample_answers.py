@@ -35,7 +35,7 @@ def _rows(*kinds: str) -> list[dict]:
 def _answer(services: Services, row: dict) -> Answer:
     user = User("eval", groups=tuple(row.get("user_groups") or ["all"]))
     history = [Turn(t["role"], t["content"]) for t in row.get("history") or []]
-    events = list(answer(row["question"], user, history, services=services))
+    events = list(answer(row["question"], user, history, services=services, record=False))
     assert isinstance(events[-1], Done)
     return events[-1].answer
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.db import utcnow
-from core.llm import LLMUsage, record_call
+from core.llm import LLMUsage
 from core.services import Services
 from retrieval import Conversations, answer, usage_report
+from retrieval.metering import ModelCall, meter_calls
 from retrieval.types import Answer, Done, User
 
 ANN = User("ann", groups=("all",))
@@ -37,14 +38,11 @@ def test_report_counts_questions_cost_latency_and_feedback(indexed: Services) ->
         (LLMUsage("gpt-4o-mini", 1000, 0, 200), None),
         (LLMUsage("gpt-4o-mini"), "timeout"),
     ):
-        record_call(
+        meter_calls(
             indexed.sessions,
             indexed.settings,
-            purpose="answer",
-            usage=usage,
-            latency_ms=10,
+            [ModelCall("answer", usage, 10, error)],
             answer_id=leave.answer_id,
-            error=error,
         )
     chats = Conversations(indexed.sessions)
     chats.feedback("ann", -1, answer_id=leave.answer_id)
@@ -64,8 +62,8 @@ def test_report_counts_questions_cost_latency_and_feedback(indexed: Services) ->
     assert list(report.tokens_per_day["gpt-4o-mini"]) == [1200]
     assert list(report.cost_per_day["gpt-4o-mini"]) == [report.cost_usd]
 
-    assert report.unanswered.to_dict("records")[0]["asked"] == 2
-    assert len(report.unanswered) == 1
+    (unanswered,) = report.unanswered.to_dict("records")  # both asks of the swallow
+    assert (unanswered["question"], unanswered["asked"]) == (SWALLOW, 2)
     assert (report.helpful, report.not_helpful) == (1, 1)
     assert list(report.feedback["comment"]) == ["", "right after all"]
     assert set(report.feedback["question"]) == {leave.question}

@@ -1,8 +1,9 @@
 """A real API server on 127.0.0.1 over the shared sample corpus, and tokens for it.
 
-The server is uvicorn in a thread of the test process, so it serves the session's
-``sample_services`` (the sample corpus ingested once with the real embedder): the
-embedded index has one owner, and here it is this process.
+The server is uvicorn in a thread of the test process, so it serves the module's
+``sample_copy`` (a copy of the sample corpus ingested once with the real embedder,
+which tokens, answers and audit entries are written to): the embedded index has one
+owner, and here it is this process.
 """
 
 from __future__ import annotations
@@ -30,24 +31,20 @@ class Tokens:
     revoked: str
 
 
-@pytest.fixture(scope="session")
-def tokens(sample_services: Services) -> Tokens:
-    return make_tokens(sample_services)
+@pytest.fixture(scope="module")
+def tokens(sample_copy: Services) -> Tokens:
+    return make_tokens(sample_copy)
 
 
-def make_tokens(sample_services: Services) -> Tokens:
+def make_tokens(sample_copy: Services) -> Tokens:
     """One token of each kind over the sample services (new ones on each call)."""
 
     def make(user: str, groups: list[str], **kwargs: object) -> str:
-        token, _ = create_token(
-            sample_services.sessions, sample_services.settings, user, groups, **kwargs
-        )
+        token, _ = create_token(sample_copy.sessions, sample_copy.settings, user, groups, **kwargs)
         return token
 
-    revoked, info = create_token(
-        sample_services.sessions, sample_services.settings, "mallory", ["hr"]
-    )
-    revoke_token(sample_services.sessions, info.id)
+    revoked, info = create_token(sample_copy.sessions, sample_copy.settings, "mallory", ["hr"])
+    revoke_token(sample_copy.sessions, info.id)
     return Tokens(
         outsider=make("outsider", ["all"]),
         hr=make("hana", ["hr"]),
@@ -58,12 +55,12 @@ def make_tokens(sample_services: Services) -> Tokens:
 
 
 @pytest.fixture(scope="module")
-def api(sample_services: Services) -> Iterator[Served]:
+def api(sample_copy: Services) -> Iterator[Served]:
     """The API over the sample corpus, running queued jobs like the index owner does.
 
     Per module, so its job runner never outlives these tests (others queue jobs too).
     """
-    served = Served(create_app(sample_services)).start()
+    served = Served(create_app(sample_copy)).start()
     yield served
     served.stop()
 

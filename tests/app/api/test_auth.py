@@ -63,8 +63,8 @@ def test_health_and_docs_are_open(client: httpx.Client) -> None:
     assert "/v1/chat/completions" in schema["paths"] and "HTTPBearer" in str(schema)
 
 
-def test_rate_limit_is_429_with_retry_after(sample_services: Services, tokens: Tokens) -> None:
-    served = Served(create_app(sample_services, rate_limit=2, run_jobs=False)).start()
+def test_rate_limit_is_429_with_retry_after(sample_copy: Services, tokens: Tokens) -> None:
+    served = Served(create_app(sample_copy, rate_limit=2, run_jobs=False)).start()
     try:
         with httpx.Client(base_url=served.url) as http:
             codes = [http.get("/v1/models", headers=bearer(tokens.hr)) for _ in range(3)]
@@ -85,21 +85,21 @@ def test_rate_limiter_refills() -> None:
 
 
 def test_each_call_is_audited_and_counted(
-    client: httpx.Client, tokens: Tokens, sample_services: Services
+    client: httpx.Client, tokens: Tokens, sample_copy: Services
 ) -> None:
-    who = authenticate(sample_services.sessions, sample_services.settings, tokens.outsider)
-    with sample_services.sessions() as session:
+    who = authenticate(sample_copy.sessions, sample_copy.settings, tokens.outsider)
+    with sample_copy.sessions() as session:
         before = session.get(ApiToken, who.token_id)
         last = session.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
     client.post("/v1/search", headers=bearer(tokens.outsider), json={"query": "parental leave"})
-    with sample_services.sessions() as session:
+    with sample_copy.sessions() as session:
         token = session.get(ApiToken, who.token_id)
         entries = session.scalars(select(AuditEntry).where(AuditEntry.id > (last or 0))).all()
     assert before is not None and token is not None
     assert token.requests == before.requests + 1 and token.last_used_at is not None
     assert [(e.user_id, e.action) for e in entries] == [("outsider", "api.search")]
     assert entries[0].detail["token_id"] == token.id and entries[0].detail["chunks"]
-    assert verify_audit_chain(sample_services.sessions) is None
+    assert verify_audit_chain(sample_copy.sessions) is None
 
 
 def test_twenty_concurrent_requests_all_succeed(client: httpx.Client, tokens: Tokens) -> None:

@@ -66,9 +66,7 @@ def test_follow_up_uses_the_earlier_turns(hr_client: openai.OpenAI) -> None:
     assert "Staff Engineer" in standalone and "salary" in standalone.lower()
 
 
-def test_stored_conversation_is_the_apps(
-    hr_client: openai.OpenAI, sample_services: Services
-) -> None:
+def test_stored_conversation_is_the_apps(hr_client: openai.OpenAI, sample_copy: Services) -> None:
     first = hr_client.chat.completions.create(
         model=MODEL_ID, messages=[{"role": "user", "content": QUESTION}], extra_body={"store": True}
     )
@@ -81,7 +79,7 @@ def test_stored_conversation_is_the_apps(
     )
     standalone = (follow_up.model_extra or {})["footnote"]["standalone_question"]
     assert "Senior Engineer" in standalone
-    turns = Conversations(sample_services.sessions).history("hana", conversation_id)
+    turns = Conversations(sample_copy.sessions).history("hana", conversation_id)
     assert [t.role for t in turns] == ["user", "assistant", "user", "assistant"]
 
 

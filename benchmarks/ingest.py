@@ -1,0 +1,215 @@
+"""Ingestion benchmark: ``python -m benchmarks.ingest [DIR] [--json] [--generate N]``.
+
+Ingests DIR (default: the sample corpus) into a fresh temporary data dir with the
+configured embedder, then measures in the same process: files/s and chunks/s end to
+end, where the job's seconds went (``JobResult.stage_seconds``: the job's own thread,
+and the prepare thread that overlaps it), the pure embedding rate of the very same
+chunk texts in one call (the ceiling, best of two), their ratio, an unchanged re-run and its ratio
+to the full run, and peak RSS of this process and of the parse worker. The model and
+the parse worker are started first (both once per process, both warm for later jobs).
+
+``--generate N`` first writes a corpus of N chunks (text files of 50 titled sections
+of 45 words drawn from a fixed vocabulary, ten access groups by folder), ingests that
+instead, and then times ``queries`` access-filtered searches as the app makes them
+(``retrieval.search.Searcher`` with the local MiniLM, query embedding included): the
+scale figures. ``--embedder hash`` ingests without the model (the pipeline's own time
+and memory at that scale; embedding time is chunks / the pure rate). Figures go to
+docs/benchmarks.md ("Ingestion").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+
+import core  # noqa: F401
+from core.db import Chunk
+from core.embeddings import make_embedder
+from core.services import Services
+from core.settings import PROJECT_ROOT, Settings, SourceConfig
+from ingest import run_job
+from ingest.chunking import embed_text
+from ingest.isolation import shared_worker
+from ingest.writer import text_hash
+from retrieval.search import Searcher
+from retrieval.types import User
+
+_SECTIONS_PER_FILE = 50
+_WORDS_PER_SECTION = 45
+_GROUPS = 10
+
+
+def run(folder: Path, queries: int = 0, embedder: str = "local") -> dict[str, object]:
+    with tempfile.TemporaryDirectory(prefix="footnote-bench-") as tmp:
+        settings = Settings(
+            data_dir=Path(tmp),
+            embedder=embedder,
+            sources={"bench": SourceConfig(path=folder.resolve())},
+        )
+        services = Services(settings)
+        services.embedder.embed(["warm up the model"])
+        worker = shared_worker(settings)
+        tick = time.perf_counter()
+        worker.start()
+        worker_start_s = time.perf_counter() - tick
+        full = run_job(services, "bench", requested_by="bench")
+        rerun = run_job(services, "bench", requested_by="bench")
+        search = _search_latency(services, queries) if queries else {}
+        with services.sessions() as session:
+            hashes = set(session.scalars(select(Chunk.text_hash)))
+        texts = _embedded_texts(services, hashes)
+        pure_s = min(_timed_embed(services, texts) for _ in range(2))
+        worker_rss = worker.peak_rss_mb()
+        embedder_name = services.embedder.name
+        services.close()
+    files_seen = full.added + full.failed
+    e2e_rate = full.chunks_embedded / full.seconds if full.seconds else 0.0
+    pure_rate = len(texts) / pure_s if pure_s else 0.0
+    return {
+        "folder": str(folder),
+        "embedder": embedder_name,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "files": files_seen,
+        "files_failed": full.failed,
+        "failures": full.failures,
+        "chunks": full.chunks_embedded,
+        "full_run_s": round(full.seconds, 2),
+        "files_per_s": round(files_seen / full.seconds, 2) if full.seconds else 0.0,
+        "chunks_per_s": round(e2e_rate, 2),
+        "pure_embed_s": round(pure_s, 2),
+        "pure_embed_chunks_per_s": round(pure_rate, 2),
+        "ratio_to_pure_embed": round(e2e_rate / pure_rate, 3) if pure_rate else 0.0,
+        "stage_seconds": {k: round(v, 2) for k, v in full.stage_seconds.items()},
+        "unchanged_rerun_s": round(rerun.seconds, 3),
+        "rerun_ratio": round(rerun.seconds / full.seconds, 4) if full.seconds else 0.0,
+        **search,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "parse_worker_start_s": round(worker_start_s, 2),
+        "parse_worker_peak_rss_mb": round(worker_rss, 1),
+    }
+
+
+def _timed_embed(services: Services, texts: list[str]) -> float:
+    """Seconds to embed ``texts`` in one call: the ceiling (the best of two, on a shared
+    machine, is the closer one)."""
+    started = time.perf_counter()
+    services.embedder.embed(texts)
+    return time.perf_counter() - started
+
+
+def generate(folder: Path, chunks: int, seed: int = 7) -> Path:
+    """``chunks`` chunks of plain text (its parser needs no NLP: the run measures the
+    pipeline, not unstructured): a titled section per chunk, a folder per group."""
+    words = random.Random(seed)
+    vocabulary = [_word(words) for _ in range(5000)]
+    files = max(1, chunks // _SECTIONS_PER_FILE)
+    rules = [f'"team-{g}/**" = ["team-{g}"]' for g in range(_GROUPS)]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "access.toml").write_text("[files]\n" + "\n".join(rules) + "\n")
+    for n in range(files):
+        lines = []
+        for s in range(_SECTIONS_PER_FILE):
+            text = " ".join(words.choices(vocabulary, k=_WORDS_PER_SECTION))
+            lines += [f"Section {s}", "", text.capitalize() + ".", ""]
+        path = folder / f"team-{n % _GROUPS}" / f"doc-{n:05d}.txt"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("\n".join(lines))
+    return folder
+
+
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=rng.randint(3, 9)))
+
+
+def _search_latency(services: Services, queries: int) -> dict[str, object]:
+    """p50/p95 of the app's search (embedding included) as a member of one group."""
+    services.index.optimize()
+    model = make_embedder(services.settings.model_copy(update={"embedder": "local"}))
+    model.embed_query("warm up the model")
+    searcher = Searcher(services.index, model, services.settings)
+    asker = User("bench", groups=("all", "team-1"))
+    ids = list(services.index.ids())
+    rng = random.Random(11)
+    texts = [hit.payload["text"] for hit in services.index.get(rng.sample(ids, queries))]
+    latencies = []
+    for text in texts:
+        words = text.split()
+        start = rng.randrange(max(1, len(words) - 6))
+        tick = time.perf_counter()
+        searcher.search(" ".join(words[start : start + 6]), asker)
+        latencies.append((time.perf_counter() - tick) * 1000)
+    latencies.sort()
+    return {
+        "points": len(ids),
+        "search_queries": queries,
+        "search_p50_ms": round(statistics.median(latencies), 2),
+        "search_p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 2),
+    }
+
+
+def _embedded_texts(services: Services, hashes: set[str]) -> list[str]:
+    """The exact texts the job embedded, read back from the index payloads."""
+    ids = list(services.index.ids())
+    texts: dict[str, str] = {}
+    for start in range(0, len(ids), 1000):
+        for hit in services.index.get(ids[start : start + 1000]):
+            p = hit.payload
+            text = embed_text(p["title"], tuple(p["section"]), p["text"])
+            if text_hash(text) in hashes:
+                texts[text_hash(text)] = text
+    return list(texts.values())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", nargs="?", type=Path, default=PROJECT_ROOT / "data" / "corpus")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--generate",
+        type=int,
+        default=0,
+        metavar="N",
+        help="write a corpus of about N chunks into FOLDER (must not exist) and ingest it",
+    )
+    parser.add_argument(
+        "--queries", type=int, default=200, help="searches timed after a --generate run"
+    )
+    parser.add_argument(
+        "--embedder",
+        default="local",
+        choices=("local", "hash"),
+        help="hash: ingest without the model (searches still embed with MiniLM)",
+    )
+    args = parser.parse_args(argv)
+    if args.generate:
+        if args.folder.exists():
+            print(f"{args.folder} exists: --generate writes a new folder", file=sys.stderr)
+            return 2
+        generate(args.folder, args.generate)
+    elif not args.folder.is_dir():
+        print(f"{args.folder} is not a folder", file=sys.stderr)
+        return 2
+    report = run(args.folder, args.queries if args.generate else 0, args.embedder)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        for key, value in report.items():
+            if key != "failures":
+                print(f"{key:>26}: {value}")
+        for path, reason in report["failures"]:  # type: ignore[union-attr]
+            print(f"{'failed':>26}: {path}: {reason}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

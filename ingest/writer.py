@@ -1,0 +1,278 @@
+"""Writing prepared files: chunk ids, vectors reused or embedded, then the ordered writes.
+
+Per document the write order keeps one invariant at every instant, even under
+``kill -9``: every chunk id in SQL is in the index. New points are upserted first, then
+SQL commits the new manifest (with the job's event and counters, ``ingest.report``),
+then the old points that are not in it are deleted; a crash leaves at worst orphan
+points, which the next job's reconcile deletes (see ``ingest.jobs``).
+
+Nothing is embedded twice: a chunk's id is uuid5(doc id, hash of its embedded text,
+occurrence), so unchanged chunks keep their id and are not rewritten, and a chunk whose
+text exists anywhere in the index (a moved file, a copied paragraph, an ordinal shift)
+reuses that point's vector. What is left to embed is embedded for many files at once
+(``write_all``): one call, which the embedder sorts by length, so batches pad little.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.db import Chunk, Document, utcnow
+from core.index import ChunkRecord
+from core.services import Services
+from ingest.changes import Changes
+from ingest.prepare import Prepared, reason_for
+from ingest.report import Report
+
+_NAMESPACE = uuid.UUID("6f6f746e-6f74-4e00-8000-666f6f746e74")
+
+
+def document_id(source: str, rel: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"{source}\x00{rel}"))
+
+
+def chunk_id(doc_id: str, text_hash: str, occurrence: int) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"{doc_id}\x00{text_hash}\x00{occurrence}"))
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Plan:
+    """A prepared file's chunks with ids, and which of them need a vector or a write."""
+
+    prepared: Prepared
+    doc_id: str
+    ids: list[str]
+    hashes: list[str]
+    vectors: dict[str, Any]
+    to_embed: list[int]
+    to_write: list[int]
+
+
+class Writer:
+    """Plans and writes one source's documents through the pass's session."""
+
+    def __init__(
+        self, services: Services, session: Session, source: str, changes: Changes, report: Report
+    ) -> None:
+        self.services = services
+        self.session = session
+        self.source = source
+        self.changes = changes
+        self.report = report
+
+    # -- planning -------------------------------------------------------------------------
+    def plan(self, prepared: Prepared) -> Plan:
+        doc_id = document_id(self.source, prepared.file.rel)
+        hashes = [text_hash(d.embed_text) for d in prepared.drafts]
+        seen: Counter[str] = Counter()
+        ids: list[str] = []
+        for h in hashes:
+            ids.append(chunk_id(doc_id, h, seen[h]))
+            seen[h] += 1
+        old = {
+            c.id: c for c in self.session.scalars(select(Chunk).where(Chunk.document_id == doc_id))
+        }
+        doc = self.changes.docs.get(prepared.file.rel)
+        same_doc_payload = doc is not None and (
+            list(prepared.groups) == doc.groups
+            and doc.meta.get("date") == prepared.date
+            and doc.title == prepared.title
+        )
+        kept = [
+            i
+            for i, cid in enumerate(ids)
+            if same_doc_payload
+            and cid in old
+            and (old[cid].ordinal, old[cid].page) == (i, prepared.drafts[i].page)
+        ]
+        in_index = {hit.id for hit in self.services.index.get([ids[i] for i in kept])}
+        to_write = [i for i in range(len(ids)) if i not in kept or ids[i] not in in_index]
+        vectors = self._reusable_vectors({hashes[i] for i in to_write})
+        to_embed = [i for i in to_write if hashes[i] not in vectors]
+        return Plan(prepared, doc_id, ids, hashes, vectors, to_embed, to_write)
+
+    def _reusable_vectors(self, hashes: set[str]) -> dict[str, Any]:
+        """Vectors of points that already embed these exact texts (text hash → vector)."""
+        if not hashes:
+            return {}
+        rows = self.session.execute(
+            select(Chunk.text_hash, Chunk.id).where(Chunk.text_hash.in_(hashes))
+        ).all()
+        by_id = {cid: h for h, cid in rows}
+        found: dict[str, Any] = {}
+        for hit in self.services.index.get(list(by_id), with_vectors=True):
+            if "_dense" in hit.payload:
+                found[by_id[hit.id]] = hit.payload["_dense"]
+        return found
+
+    # -- writing --------------------------------------------------------------------------
+    def write_all(self, plans: list[Plan]) -> None:
+        """Embed what the plans lack in one call (each distinct text once), then write
+        each file in order; a file whose write fails fails alone."""
+        texts: dict[str, str] = {}
+        for plan in plans:
+            for i in plan.to_embed:
+                texts.setdefault(plan.hashes[i], plan.prepared.drafts[i].embed_text)
+        if texts:
+            with self.report.timed("embed"):
+                vectors = self.services.embedder.embed(list(texts.values()))
+            embedded = dict(zip(texts, vectors, strict=True))
+            for plan in plans:
+                for i in plan.to_embed:
+                    plan.vectors[plan.hashes[i]] = embedded[plan.hashes[i]]
+        for plan in plans:
+            before = self.report.counts
+            try:
+                with self.report.timed("write (index + SQL)"):
+                    self._write(plan)
+            except Exception as exc:  # noqa: BLE001 (this file fails, the job goes on)
+                self.report.counts = before
+                self.fail(plan.prepared, exc)
+
+    def _write(self, plan: Plan) -> None:
+        prepared, file = plan.prepared, plan.prepared.file
+        doc = self.changes.docs.get(file.rel)
+        records = [
+            ChunkRecord(
+                id=plan.ids[i],
+                dense=plan.vectors[plan.hashes[i]],
+                sparse_text=prepared.drafts[i].embed_text,
+                payload=self._payload(plan, i),
+            )
+            for i in plan.to_write
+        ]
+        self.services.index.upsert(records)
+        old_ids = set() if doc is None else {c.id for c in doc.chunks}
+        action = "updated" if doc is not None and doc.status == "indexed" else "added"
+        if doc is None:
+            doc = Document(id=plan.doc_id, source=self.source, path=file.rel)
+            self.session.add(doc)
+            self.changes.docs[file.rel] = doc
+        doc.title = prepared.title[:500]
+        doc.content_hash = prepared.content_hash
+        doc.size, doc.mtime = prepared.size, prepared.mtime
+        doc.parser, doc.status, doc.error = prepared.parser, "indexed", None
+        doc.groups = list(prepared.groups)
+        doc.chunk_count = len(plan.ids)
+        doc.meta = {**prepared.meta, "access": list(file.groups), "date": prepared.date}
+        doc.indexed_at = utcnow()
+        doc.chunks = [
+            Chunk(
+                id=cid,
+                ordinal=i,
+                text_hash=plan.hashes[i],
+                token_count=prepared.drafts[i].token_count,
+                section=" › ".join(prepared.drafts[i].section),
+                page=prepared.drafts[i].page,
+            )
+            for i, cid in enumerate(plan.ids)
+        ]
+        moved = self.changes.moved_from.get(prepared.content_hash)
+        self.report.file(
+            file.rel,
+            action,
+            f"moved from {moved}" if action == "added" and moved else None,
+            chunks_total=len(plan.ids),
+            chunks_embedded=len(plan.to_embed),
+            started=prepared.started,
+            flagged=_flag_reason(prepared.meta),
+        )
+        self.services.index.delete(sorted(old_ids - set(plan.ids)))
+
+    def _payload(self, plan: Plan, i: int) -> dict[str, Any]:
+        prepared, draft = plan.prepared, plan.prepared.drafts[i]
+        return {
+            "text": draft.text,
+            "doc_id": plan.doc_id,
+            "source": self.source,
+            "path": prepared.file.rel,
+            "title": prepared.title,
+            "section": list(draft.section),
+            "page": draft.page,
+            "groups": list(prepared.groups),
+            "ordinal": i,
+            "text_hash": plan.hashes[i],
+            "doc_date": prepared.date,
+        }
+
+    def without_write(self, prepared: Prepared) -> None:
+        """An unchanged file (same hash, new mtime) or a failed one: no index write.
+
+        A failed file keeps its previously indexed chunks: the old version stays
+        searchable until a re-parse succeeds.
+        """
+        file = prepared.file
+        doc = self.changes.docs.get(file.rel)
+        if prepared.action == "unchanged":
+            assert doc is not None
+            doc.size, doc.mtime = prepared.size, prepared.mtime
+            self.report.file(file.rel, "unchanged", started=prepared.started)
+            return
+        if doc is None:
+            doc = Document(
+                id=document_id(self.source, file.rel),
+                source=self.source,
+                path=file.rel,
+                status="failed",
+                groups=list(file.groups),
+                meta={},
+            )
+            self.session.add(doc)
+            self.changes.docs[file.rel] = doc
+        doc.error = prepared.reason
+        if doc.status == "indexed":
+            doc.size = -1  # the old version stays indexed; the next run retries
+        else:
+            doc.size, doc.mtime = prepared.size, prepared.mtime
+            doc.meta = {**doc.meta, "access": list(file.groups)}
+        self.report.file(file.rel, "failed", prepared.reason, started=prepared.started)
+
+    def fail(self, prepared: Prepared, exc: Exception) -> None:
+        """A file whose plan or write raised: roll back, then record it as failed.
+
+        Points it may have upserted are orphans the next reconcile deletes.
+        """
+        self.session.rollback()
+        rel = prepared.file.rel
+        self.changes.docs.pop(rel, None)
+        stored = self.session.scalar(
+            select(Document).where(Document.source == self.source, Document.path == rel)
+        )
+        if stored is not None:
+            self.changes.docs[rel] = stored
+        prepared.action, prepared.reason = "failed", f"could not be stored: {reason_for(exc)}"
+        try:
+            self.without_write(prepared)
+        except Exception:  # noqa: BLE001 (not even its failure can be stored: count it)
+            self.session.rollback()
+            self.report.uncommitted_failure(rel, prepared.reason)
+
+    def delete(self, removed: list[Document]) -> None:
+        """Documents whose file is gone: SQL first (with the event), then their points."""
+        for doc in removed:
+            ids = [c.id for c in doc.chunks]
+            self.session.delete(doc)
+            self.report.removed(doc.path, len(ids))
+            self.services.index.delete(ids)
+
+
+def _flag_reason(meta: dict[str, Any]) -> str | None:
+    """The event for a document with passages that read as instructions (None if clean)."""
+    flagged = meta.get("flagged", 0)
+    if not flagged:
+        return None
+    return (
+        f"{flagged} passage(s) read as instructions to a reader or a model, e.g. "
+        f"“{meta['flagged_excerpts'][0]}”: they are never quoted; review the document"
+    )
