@@ -27,8 +27,9 @@ from sqlalchemy import select, update
 from core.db import Chunk, Document, Job, JobEvent, utcnow
 from core.services import Services
 from core.settings import Settings, SourceConfig
-from ingest.pipeline import Counts, Pass, Progress
+from ingest.pipeline import Counts, Progress
 from ingest.sources import SourceError, resolve_source, scan
+from ingest.web import run_pass
 
 _RUN_LOCK = threading.Lock()
 """Jobs in one process run one at a time."""
@@ -178,7 +179,7 @@ def _execute(services: Services, job_id: int, progress: Progress | None) -> JobR
     try:
         reconcile(services)
         name, config, within = _job_plan(services.settings, job)
-        counts = Pass(services, job_id, name, config, within, progress).run()
+        counts = run_pass(services, job_id, name, config, within, progress)
         services.index.flush()
         status = "succeeded"
     except Exception as exc:

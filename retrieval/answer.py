@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field, replace
 from core.llm import ChatMessage, LLMClient, LLMError, LLMUsage, call_cost, context_window
 from core.services import Services, get_services
 from core.settings import Settings
-from retrieval.citations import clean_markers, extract_citations, to_citation
+from retrieval.citations import clean_markers, extract_citations, to_citation, with_links
 from retrieval.context import pack
 from retrieval.extractive import extractive_answer
 from retrieval.guards import (
@@ -112,6 +112,7 @@ def answer(
             llm, question, standalone, passages, history, services, calls, notices
         )
 
+    outcome = replace(outcome, citations=with_links(outcome.citations, services.sessions))
     for citation in outcome.citations:
         yield CitationEvent(citation)
     total = Usage()
