@@ -120,6 +120,10 @@ class _PageSkipped(Exception):
     """This page is not kept, by rule (it is removed if it was)."""
 
 
+class _AlreadyCrawled(Exception):
+    """A redirect to a page this crawl has already dealt with: nothing more to do."""
+
+
 @dataclass
 class _Response:
     url: str
@@ -267,12 +271,12 @@ class _Crawl:
             return self._fail(url, f"{type(exc).__name__}: {str(exc)[:300]}")
 
     def _refresh(self, url: str) -> list[str]:
-        response = self._fetch(url)
+        try:
+            response = self._fetch(url)
+        except _AlreadyCrawled:
+            return []
         final = response.url
-        if final != url:
-            if final in self._done:
-                return []  # a redirect to a page this crawl already has
-            self._done.add(final)
+        self._done.add(final)
         known = self.snapshot.pages.get(final)
         if response.status == 304 and known is not None:
             self._kept.add(final)
@@ -334,6 +338,8 @@ class _Crawl:
                 raise _PageSkipped(f"redirects out of the site (to {target}): not followed")
             if not self.robots.allows(target):
                 raise _PageSkipped(f"redirects to {target}, which robots.txt disallows")
+            if target in self._done:
+                raise _AlreadyCrawled
             chain.append(target)
 
     def _conditions(self, url: str) -> dict[str, str]:

@@ -19,9 +19,11 @@ import lxml.etree
 import lxml.html
 import trafilatura
 import yaml
+from trafilatura.settings import use_config
 
-_MAX_TREE = 200_000
-"""Elements trafilatura accepts in one page (a bigger tree fails the page)."""
+_CONFIG = use_config()
+_CONFIG.set("DEFAULT", "MAX_TREE_SIZE", "200000")
+"""Elements trafilatura reads in one page: a bigger tree yields no text (not a hang)."""
 
 
 class ExtractError(ValueError):
@@ -57,7 +59,7 @@ def read_page(body: bytes, url: str) -> Page:
         include_images=False,
         include_comments=False,
         favor_recall=True,
-        max_tree_size=_MAX_TREE,
+        config=_CONFIG,
     )
     metadata = trafilatura.extract_metadata(body)
     title = (metadata.title if metadata else None) or _title(tree) or url

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from core.db import JobEvent, utcnow
 from core.services import Services
 from core.settings import Settings, SourceConfig
 from ingest.pipeline import Counts, Pass, Progress
+from ingest.sources import SourceError
 from ingest.web.crawl import CrawlProgress, CrawlReport, Site, crawl
 from ingest.web.state import Snapshot
 
@@ -25,23 +27,36 @@ def is_url(target: str) -> bool:
     return target.startswith(("http://", "https://"))
 
 
-def web_source(settings: Settings, url: str, name: str | None = None) -> tuple[str, SourceConfig]:
+def web_source(
+    settings: Settings, url: str, name: str | None = None, **crawl: Any
+) -> tuple[str, SourceConfig]:
     """The source a URL names: a configured web source with that URL, else an ad-hoc one
-    named after its host (or ``name``) whose snapshot remembers the site, so the job can
-    be queued, run and retried from the folder alone."""
+    named after its host (or ``name``). ``crawl`` overrides its crawl settings (``prefix``,
+    ``max_pages``, ``delay_s``, ``max_bytes``). An ad-hoc site's snapshot remembers them,
+    so its job can be queued, run and retried from the folder alone, and the next
+    ``footnote ingest URL`` crawls it the same way."""
     configured = next((n for n, c in settings.sources.items() if c.url == url), None)
-    if configured is not None and name in (None, configured):
-        return configured, settings.sources[configured]
-    chosen = name or re.sub(r"[^\w.-]+", "-", urlsplit(url).netloc).strip("-") or "web"
-    if chosen in settings.sources:
-        return chosen, settings.sources[chosen].model_copy(update={"url": url})
-    config = SourceConfig(url=url, path=settings.data_dir / "web" / chosen)
-    assert config.path is not None
-    snapshot = Snapshot(config.path)
+    chosen = name or configured
+    if chosen is not None and chosen in settings.sources:
+        if settings.sources[chosen].url != url:
+            raise SourceError(
+                f"source {chosen!r} in footnote.toml is not the site {url}: "
+                "pick another --source name"
+            )
+        return chosen, settings.sources[chosen].model_copy(update=crawl)
+    chosen = chosen or re.sub(r"[^\w.-]+", "-", urlsplit(url).netloc).strip("-") or "web"
+    path = settings.data_dir / "web" / chosen
+    snapshot = Snapshot(path)
+    remembered = snapshot.site if snapshot.site.get("url") == url else {}
+    known = {k: v for k, v in remembered.items() if k in _CRAWL_KEYS}
+    config = SourceConfig(url=url, path=path, **{**known, **crawl})
     snapshot.site = Site.from_config(config).as_dict()
-    config.path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True)
     snapshot.save()
     return chosen, config
+
+
+_CRAWL_KEYS = ("prefix", "max_pages", "delay_s", "max_bytes")
 
 
 def site_of(config: SourceConfig) -> Site | None:
