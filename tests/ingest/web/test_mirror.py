@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.services import Services
+from core.settings import SourceConfig
 from ingest import job_events, list_documents, queue_job, run_job, run_pending_jobs
 from retrieval import answer, search
 from retrieval.types import Done, User
@@ -113,3 +114,32 @@ def test_ad_hoc_url_is_queued_and_recrawled_from_its_folder(
         assert again.unchanged == len(GOOD_PAGES) and again.chunks_embedded == 0
     finally:
         svc.close()
+
+
+def test_web_source_config(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    from ingest import SourceError, resolve_source
+    from ingest.web import web_source
+
+    with pytest.raises(ValidationError, match="needs `path`"):
+        SourceConfig()
+    with pytest.raises(ValidationError, match="http:// or https://"):
+        SourceConfig(url="ftp://files.example.com/")
+    settings = make_settings(
+        tmp_path,
+        sources={
+            "kb": SourceConfig(path=tmp_path),
+            "handbook": SourceConfig(url="https://intranet.example.com/handbook/intro.html"),
+        },
+    )
+    handbook = settings.sources["handbook"]
+    assert handbook.kind == "web" and handbook.path == tmp_path / "web" / "handbook"
+    assert resolve_source(settings, "https://intranet.example.com/handbook/intro.html")[0] == (
+        "handbook"
+    )
+    with pytest.raises(SourceError, match="pick another --source name"):
+        web_source(settings, "https://other.example.com/", "kb")
+    name, config = web_source(settings, "https://wiki.example.com:8443/space/", max_pages=5)
+    assert name == "wiki.example.com-8443" and config.max_pages == 5
+    assert resolve_source(settings, "https://wiki.example.com:8443/space/")[1].max_pages == 5
