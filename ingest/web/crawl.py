@@ -14,17 +14,24 @@ followed. A page answering 404 or 410, marked ``noindex``, now disallowed, or no
 linked from anywhere (the crawl must have run to its end, within the budget and
 without robots.txt failing) is removed from the snapshot, so its document is deleted.
 
+Documents the site serves (PDF, Office files...: what ``ingest.parsing`` reads) are
+kept as they are, beside the pages, and parsed by the folder pipeline like any file.
+
 A page is a unit of failure, like a file: a server error, a redirect loop, a body over
-``max_bytes``, something that is not HTML, a connection error each fail that page with
-a reason (its previous version, if any, stays) and the crawl goes on.
+``max_bytes``, something neither HTML nor a document type the parsers read, a
+connection error each fail that page with a reason (its previous version, if any,
+stays) and the crawl goes on.
 """
 
 from __future__ import annotations
 
+import mimetypes
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import PurePosixPath
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -32,6 +39,7 @@ import httpx
 import lxml.etree
 
 from core.settings import SourceConfig
+from ingest.parsing import supported_extensions
 from ingest.web.extract import ExtractError, page_markdown, read_page
 from ingest.web.robots import USER_AGENT, Robots, robots_url
 from ingest.web.state import PageState, Snapshot, body_hash
@@ -44,7 +52,6 @@ _MAX_SITEMAPS = 50
 _SAVE_EVERY = 25
 """Pages between two saves of the state file (a crash loses at most this much)."""
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-_XML_TYPES = ("application/xml", "text/xml")
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,8 @@ class _Response:
     status: int
     headers: httpx.Headers
     body: bytes = b""
+    suffix: str = ".md"
+    """``.md`` for a web page (kept as Markdown), else a document's own (``.pdf``...)."""
 
 
 def crawl(
@@ -219,7 +228,7 @@ class _Crawl:
     def _robots(self) -> Robots:
         url = robots_url(self.site.url)
         try:
-            response = self._get(url, {}, _ROBOTS_BYTES, allow=("text/", "application/octet"))
+            response = self._get(url, {}, _ROBOTS_BYTES, page=False)
         except _PageFailed as exc:
             return Robots.unreachable(str(exc))
         text = response.body.decode("utf-8", "replace") if response.status == 200 else ""
@@ -238,7 +247,7 @@ class _Crawl:
             try:
                 if not self.robots.allows(url):
                     raise _PageFailed("robots.txt disallows the sitemap")
-                response = self._get(url, {}, self.site.max_bytes, allow=_XML_TYPES + ("text/",))
+                response = self._get(url, {}, self.site.max_bytes, page=False)
                 if response.status != 200:
                     raise _PageFailed(f"HTTP {response.status}")
                 children, locs = _sitemap(response.body)
@@ -299,6 +308,11 @@ class _Crawl:
             self.report.same_body += 1
             self._tell(final, "unchanged")
             return known.links
+        if response.suffix != ".md":
+            self._keep(
+                final, response.suffix, response.body, PageState(final, "", etag, modified, digest)
+            )
+            return []
         try:
             page = read_page(response.body, final)
         except ExtractError as exc:
@@ -311,13 +325,21 @@ class _Crawl:
             self._unkeep(final)
             self._skip(final, "no main text (a page of links only?): its links are followed")
             return links
-        rel = self.snapshot.file_for(final)
-        written = self.snapshot.write_page(rel, page_markdown(page, final, modified))
-        self.snapshot.pages[final] = PageState(final, rel, etag, modified, digest, links)
-        self._kept.add(final)
-        self.report.written += int(written)
-        self._tell(final, "changed" if written else "unchanged")
+        text = page_markdown(page, final, modified).encode("utf-8")
+        self._keep(final, ".md", text, PageState(final, "", etag, modified, digest, links))
         return links
+
+    def _keep(self, url: str, suffix: str, body: bytes, state: PageState) -> None:
+        """Write a page's (or a document's) file if it changed, and remember the page."""
+        state.file = self.snapshot.file_for(url, suffix)
+        known = self.snapshot.pages.get(url)
+        if known is not None and known.file != state.file:
+            self.snapshot.remove(url)  # it changed type: its old file goes
+        written = self.snapshot.write_document(state.file, body)
+        self.snapshot.pages[url] = state
+        self._kept.add(url)
+        self.report.written += int(written)
+        self._tell(url, "changed" if written else "unchanged")
 
     def _fetch(self, url: str) -> _Response:
         """GET ``url``, following redirects inside the site, conditionally when known."""
@@ -352,14 +374,11 @@ class _Crawl:
         return headers
 
     def _get(
-        self,
-        url: str,
-        headers: dict[str, str],
-        max_bytes: int,
-        allow: tuple[str, ...] = _HTML_TYPES,
+        self, url: str, headers: dict[str, str], max_bytes: int, *, page: bool = True
     ) -> _Response:
-        """One polite GET; the body is read only for a 200 of an allowed type, and only
-        up to ``max_bytes`` (a longer one fails unread past the budget)."""
+        """One polite GET; the body is read only for a 200 (of a page or a document the
+        parsers read, when ``page``), and only up to ``max_bytes`` (a longer one fails
+        unread past the budget)."""
         self._pause()
         try:
             with self.client.stream("GET", url, headers=headers) as response:
@@ -367,11 +386,13 @@ class _Crawl:
                 if response.status_code != 200:
                     return result
                 kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
-                if kind and not kind.startswith(allow):
-                    raise _PageFailed(
-                        f"not an HTML page (content type {kind}): only web pages are crawled; "
-                        "put documents in a folder source"
-                    )
+                if page:
+                    result.suffix = _suffix(url, kind) or ""
+                    if not result.suffix:
+                        raise _PageFailed(
+                            f"not an HTML page (content type {kind}) nor a document type "
+                            f"Footnote reads ({' '.join(sorted(_documents()))})"
+                        )
                 length = response.headers.get("content-length", "")
                 if length.isdigit() and int(length) > max_bytes:
                     raise _PageFailed(_too_large(int(length), max_bytes))
@@ -422,6 +443,26 @@ class _Crawl:
     def _tell(self, url: str, outcome: str) -> None:
         if self.progress is not None:
             self.progress.crawled(url, outcome, self.report.pages, self.site.max_pages)
+
+
+def _suffix(url: str, kind: str) -> str | None:
+    """``.md`` for a web page (kept as Markdown), a document's own suffix when the
+    parsers read it (from the URL, else the content type), or None."""
+    if kind in _HTML_TYPES or not kind:
+        return ".md"
+    documents = _documents()
+    suffix = PurePosixPath(urlsplit(url).path).suffix.lower()
+    if suffix in documents:
+        return suffix
+    guessed = mimetypes.guess_extension(kind)
+    return guessed if guessed in documents else None
+
+
+@cache
+def _documents() -> frozenset[str]:
+    """Document types kept as they are served. Not Markdown: its front matter could name
+    access groups, and a site's pages take theirs from the source alone."""
+    return frozenset(supported_extensions()) - {".html", ".htm", ".md", ".markdown"}
 
 
 def _sitemap(body: bytes) -> tuple[list[str], list[str]]:

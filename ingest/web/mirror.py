@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from core.db import JobEvent, utcnow
+from sqlalchemy import select
+
+from core.db import Document, JobEvent, utcnow
 from core.services import Services
 from core.settings import Settings, SourceConfig
 from ingest.pipeline import Counts, Pass, Progress
@@ -91,7 +93,23 @@ def run_pass(
     folder = Pass(services, job_id, source, config, within, progress)
     folder.counts.failed = len(report.failures)
     folder.counts.failures = list(report.failures)
-    return folder.run()
+    counts = folder.run()
+    _link_documents(services, source, Snapshot(config.path))
+    return counts
+
+
+def _link_documents(services: Services, source: str, snapshot: Snapshot) -> None:
+    """Give documents the site served (a PDF...) their URL as ``link``, which a page's
+    Markdown carries in its front matter: citations link to it (``retrieval.citations``)."""
+    links = {p.file: p.url for p in snapshot.pages.values() if not p.file.endswith(".md")}
+    if not links:
+        return
+    with services.sessions() as session:
+        query = select(Document).where(Document.source == source, Document.path.in_(links))
+        for doc in session.scalars(query):
+            if doc.meta.get("link") != links[doc.path]:
+                doc.meta = {**doc.meta, "link": links[doc.path]}
+        session.commit()
 
 
 def _record(services: Services, job_id: int, report: CrawlReport) -> None:

@@ -60,24 +60,30 @@ class Snapshot:
         data = {"site": self.site, "pages": [asdict(p) for p in self.pages.values()]}
         _write_atomic(self.root / STATE_FILE, json.dumps(data, indent=1, sort_keys=True))
 
-    def file_for(self, url: str) -> str:
+    def file_for(self, url: str, suffix: str = ".md") -> str:
         """The page's file: its known one, else one derived from its URL path that no
-        other page holds (``/docs/`` → ``docs/index.md``, ``/a.html?x=1`` → ``a-<hash>.md``)."""
-        if url in self.pages:
-            return self.pages[url].file
-        taken = {p.file for p in self.pages.values()}
-        rel = page_file(url)
+        other page holds (``/docs/`` → ``docs/index.md``, ``/a.html?x=1`` → ``a-<hash>.md``);
+        a document keeps its own ``suffix`` (``/files/plan.pdf`` → ``files/plan.pdf``)."""
+        known = self.pages.get(url)
+        if known is not None and known.file.endswith(suffix):
+            return known.file
+        taken = {p.file for u, p in self.pages.items() if u != url}
+        rel = page_file(url, suffix)
         if rel in taken:
-            stem = rel.removesuffix(".md")
-            rel = f"{stem}-{_short_hash(url)}.md"
+            rel = f"{rel.removesuffix(suffix)}-{_short_hash(url)}{suffix}"
         return rel
 
     def write_page(self, rel: str, text: str) -> bool:
         """Write a page's Markdown unless the file already holds exactly it (True if written)."""
+        return self.write_document(rel, text.encode("utf-8"))
+
+    def write_document(self, rel: str, body: bytes) -> bool:
+        """Write a file unless it already holds exactly ``body`` (True if written): an
+        unchanged file keeps its mtime, so the folder pipeline does not even read it."""
         path = self.root / rel
-        if path.is_file() and path.read_text(encoding="utf-8") == text:
+        if path.is_file() and path.read_bytes() == body:
             return False
-        _write_atomic(path, text)
+        _write_atomic(path, body)
         return True
 
     def remove(self, url: str) -> PageState | None:
@@ -89,19 +95,18 @@ class Snapshot:
         return page
 
 
-def page_file(url: str) -> str:
+def page_file(url: str, suffix: str = ".md") -> str:
     """A readable, safe relative file name for a page (see ``Snapshot.file_for``)."""
     parts = urlsplit(url)
-    segments = [
-        _safe_segment(s) for s in unquote(parts.path).split("/") if s not in ("", ".", "..")
-    ]
+    names = unquote(parts.path).split("/")
+    segments = [_safe_segment(s) for s in names if s not in ("", ".", "..")]
     if not segments or parts.path.endswith("/"):
         segments.append("index")
-    stem = re.sub(r"\.(html?|php|aspx?|jsp|md)$", "", segments[-1], flags=re.IGNORECASE)
-    segments[-1] = stem or "index"
+    dropped = r"\.(html?|php|aspx?|jsp|md)$" if suffix == ".md" else re.escape(suffix) + "$"
+    segments[-1] = re.sub(dropped, "", segments[-1], flags=re.IGNORECASE) or "index"
     if parts.query:
         segments[-1] += f"-{_short_hash(parts.query)}"
-    return "/".join(segments) + ".md"
+    return "/".join(segments) + suffix
 
 
 def body_hash(body: bytes) -> str:
@@ -120,13 +125,13 @@ def _short_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def _write_atomic(path: Path, data: str | bytes) -> None:
     """Write through a temporary file and a rename: a reader never sees half a page."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

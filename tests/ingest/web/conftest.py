@@ -2,17 +2,22 @@
 
 The site has pages with headings, a sitemap, a robots.txt that disallows a folder, a
 broken link (404), a redirect loop, pages over the size budget (with and without a
-Content-Length), a binary file, a server error, a redirect to a page it already has,
-and links to another host and outside the crawled prefix, which must never be fetched.
+Content-Length), a PDF (kept as a document), a binary file (not one), a server error,
+a redirect to a page it already has, and links to another host and outside the
+crawled prefix, which must never be fetched.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
 
 import pytest
 
 from core.settings import SourceConfig
+from tests.ingest.conftest import write_pdf
 from tests.support.web_server import Route, WebServer
 
 MAX_BYTES = 50_000
@@ -28,6 +33,7 @@ LINKS_FROM_INDEX = (
     "data.bin",
     "fails.html",
     "moved.html",
+    "handbook.pdf",
     "private/secret.html",
     "/outside/page.html",
     "mailto:web@example.com",
@@ -38,12 +44,13 @@ GOOD_PAGES = {
     "docs/intro.md": "/docs/intro.html",
     "docs/guide/setup.md": "/docs/guide/setup.html",
     "docs/policies/leave.md": "/docs/policies/leave.html",
+    "docs/handbook.pdf": "/docs/handbook.pdf",
 }
 FAILING = {
     "docs/loop-a.md": "redirect loop",
     "docs/huge.md": "too large",
     "docs/huge-stream.md": "too large",
-    "docs/data.bin.md": "not an HTML page (content type application/octet-stream)",
+    "docs/data.bin.md": "not an HTML page (content type application/octet-stream) nor a",
     "docs/fails.md": "HTTP 500",
 }
 NEVER_FETCHED = ("/docs/private/secret.html", "/outside/page.html")
@@ -107,6 +114,7 @@ def build_site(server: WebServer, other: WebServer) -> None:
         b"\x00\x01binary" * 100, content_type="application/octet-stream"
     )
     server.routes["/docs/fails.html"] = Route.error(500)
+    server.routes["/docs/handbook.pdf"] = Route(_pdf(), content_type="application/pdf")
     server.routes["/sitemap.xml"] = Route(
         (
             '<?xml version="1.0" encoding="UTF-8"?>'
@@ -119,6 +127,14 @@ def build_site(server: WebServer, other: WebServer) -> None:
         ).encode(),
         content_type="application/xml",
     )
+
+
+@cache
+def _pdf() -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "handbook.pdf"
+        write_pdf(path, ("The office opens at eight o'clock.", "Visitors sign in at the desk."))
+        return path.read_bytes()
 
 
 @pytest.fixture

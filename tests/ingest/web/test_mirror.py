@@ -64,6 +64,13 @@ def test_site_ingested_searchable_and_cited_by_url(
     assert links.get("docs/policies/leave.md") == server.url("/docs/policies/leave.html")
     assert final.answer.citations[0].to_dict()["link"].startswith(server.origin)
 
+    (pdf, *_) = search("visitors sign in at the desk", ENGINEER, services=web_services)
+    assert (pdf.path, pdf.page) == ("docs/handbook.pdf", 2)
+    done = list(answer("Where do visitors sign in?", ENGINEER, services=web_services))
+    cited = {c.path: c for c in done[-1].answer.citations}  # type: ignore[union-attr]
+    assert cited["docs/handbook.pdf"].link == server.url("/docs/handbook.pdf")
+    assert cited["docs/handbook.pdf"].page == 2
+
 
 def test_recrawl_embeds_only_what_changed_and_removes_what_disappeared(
     site: tuple[WebServer, WebServer], web_services: Services
