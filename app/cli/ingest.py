@@ -211,10 +211,11 @@ def register(app: typer.Typer) -> None:
 
         A website is crawled first, within its host and path prefix, obeying robots.txt,
         into a snapshot folder that is then ingested like any other; a re-crawl asks
-        for changes (ETag, Last-Modified) and pages that disappear are removed. Each
-        page is cited by its URL. The --prefix, --max-pages, --delay and --max-bytes
-        options set an ad-hoc site's crawl (remembered for the next run); a site in
-        footnote.toml takes them from there.
+        for changes (ETag, Last-Modified) and pages that disappear are removed. Documents
+        it links to (PDF, Office...) are ingested too. Each page is cited by its URL.
+        The --prefix, --max-pages, --delay and --max-bytes options set an ad-hoc site's
+        crawl (remembered for the next run); a site in footnote.toml takes them from
+        there.
 
         Examples:
 
