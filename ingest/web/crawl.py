@@ -391,7 +391,8 @@ class _Crawl:
                     if not result.suffix:
                         raise _PageFailed(
                             f"not an HTML page (content type {kind}) nor a document type "
-                            f"Footnote reads ({' '.join(sorted(_documents()))})"
+                            "Footnote reads (PDF, Office, OpenDocument, text, CSV, e-mail, "
+                            "images)"
                         )
                 length = response.headers.get("content-length", "")
                 if length.isdigit() and int(length) > max_bytes:
@@ -490,8 +491,12 @@ def _status_reason(status: int) -> str:
 
 
 def _too_large(size: int | None, max_bytes: int) -> str:
-    shown = f"{size / 1e6:.1f} MB" if size is not None else "more"
+    shown = f"{_bytes(size)} > " if size is not None else "more than "
     return (
-        f"too large: {shown} > max_bytes {max_bytes / 1e6:.1f} MB; "
+        f"too large: {shown}max_bytes {_bytes(max_bytes)}; "
         "raise max_bytes for this source or leave the page out"
     )
+
+
+def _bytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 1_000_000 else f"{size / 1e3:.0f} kB"

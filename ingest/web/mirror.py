@@ -94,6 +94,7 @@ def run_pass(
     folder.counts.failed = len(report.failures)
     folder.counts.failures = list(report.failures)
     counts = folder.run()
+    counts.skipped += len(report.skipped)  # events, not a column: the pass counts its own
     _link_documents(services, source, Snapshot(config.path))
     return counts
 
