@@ -65,10 +65,11 @@ def site_of(config: SourceConfig) -> Site | None:
     """The site a source crawls: its ``url``, or the one its snapshot folder remembers."""
     if config.url is not None:
         return Site.from_config(config)
-    if config.path is None:
-        return None
-    record = Snapshot(config.path).site if Path(config.path).is_dir() else {}
-    return Site(**record) if record else None
+    record = Snapshot(config.path).site if config.path is not None else {}
+    try:
+        return Site(**record) if record else None
+    except TypeError:
+        return None  # a record from another version: the folder is ingested as it is
 
 
 def run_pass(

@@ -51,10 +51,16 @@ class Snapshot:
         self.site: dict[str, Any] = {}
         self.pages: dict[str, PageState] = {}
         path = root / STATE_FILE
-        if path.is_file():
+        if not path.is_file():
+            return
+        try:
             data = json.loads(path.read_text(encoding="utf-8"))
             self.site = dict(data.get("site") or {})
             self.pages = {p["url"]: PageState(**p) for p in data.get("pages", [])}
+        except (ValueError, TypeError, KeyError, AttributeError):
+            # Damaged (edited by hand?): crawl afresh. Every page is fetched without
+            # conditions, and a file is still rewritten only if its text changed.
+            self.site, self.pages = {}, {}
 
     def save(self) -> None:
         data = {"site": self.site, "pages": [asdict(p) for p in self.pages.values()]}

@@ -36,3 +36,9 @@ def test_snapshot_round_trip_and_collisions(tmp_path: Path) -> None:
     snapshot.remove("http://h/deep/er/b")
     assert not (tmp_path / "deep").exists()  # empty folders go with their last page
     assert not list(tmp_path.glob(".tmp-*"))
+
+
+def test_damaged_state_starts_afresh(tmp_path: Path) -> None:
+    (tmp_path / ".footnote-web.json").write_text('{"pages": [{"nope": 1}]')
+    snapshot = Snapshot(tmp_path)
+    assert snapshot.pages == {} and snapshot.site == {}
