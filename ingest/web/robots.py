@@ -1,4 +1,4 @@
-"""robots.txt: what a site lets us fetch, how slowly, and which sitemaps it lists.
+"""robots.txt: what a site lets us fetch, and how slowly.
 
 ``urllib.robotparser`` does the matching; the file itself is fetched with the crawl's
 own ``httpx`` client, so it goes through the same host check, timeout and size budget
@@ -53,9 +53,6 @@ class Robots:
         """The site's ``Crawl-delay`` for us, in seconds (0 when it sets none)."""
         delay = self.parser.crawl_delay(AGENT_TOKEN)
         return float(delay) if delay else 0.0
-
-    def sitemaps(self) -> list[str]:
-        return list(self.parser.site_maps() or [])
 
 
 def robots_url(url: str) -> str:
