@@ -176,7 +176,7 @@ def register(app: typer.Typer) -> None:
             None,
             "--source",
             help="Name an ad-hoc folder's or site's source (default: the folder name, or "
-            "the site's host).",
+            "the site's host and folder).",
         ),
         prefix: str | None = typer.Option(
             None,

@@ -33,10 +33,10 @@ def web_source(
     settings: Settings, url: str, name: str | None = None, **crawl: Any
 ) -> tuple[str, SourceConfig]:
     """The source a URL names: a configured web source with that URL, else an ad-hoc one
-    named after its host (or ``name``). ``crawl`` overrides its crawl settings (``prefix``,
-    ``max_pages``, ``delay_s``, ``max_bytes``). An ad-hoc site's snapshot remembers them,
-    so its job can be queued, run and retried from the folder alone, and the next
-    ``footnote ingest URL`` crawls it the same way."""
+    named after its host and folder (or ``name``). ``crawl`` overrides its crawl settings
+    (``prefix``, ``max_pages``, ``delay_s``, ``max_bytes``). An ad-hoc site's snapshot
+    remembers them, so its job can be queued, run and retried from the folder alone, and
+    the next ``footnote ingest URL`` crawls it the same way."""
     configured = next((n for n, c in settings.sources.items() if c.url == url), None)
     chosen = name or configured
     if chosen is not None and chosen in settings.sources:
@@ -46,7 +46,10 @@ def web_source(
                 "pick another --source name"
             )
         return chosen, settings.sources[chosen].model_copy(update=crawl)
-    chosen = chosen or re.sub(r"[^\w.-]+", "-", urlsplit(url).netloc).strip("-") or "web"
+    if chosen is None:  # host and folder: two sites of one host are two sources
+        start = urlsplit(url)
+        where = start.netloc + start.path.rsplit("/", 1)[0]
+        chosen = re.sub(r"[^\w.-]+", "-", where).strip("-") or "web"
     path = settings.data_dir / "web" / chosen
     snapshot = Snapshot(path)
     remembered = snapshot.site if snapshot.site.get("url") == url else {}

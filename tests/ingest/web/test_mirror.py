@@ -111,7 +111,7 @@ def test_ad_hoc_url_is_queued_and_recrawled_from_its_folder(
         from ingest.web import web_source
 
         name, config = web_source(svc.settings, server.url("/docs/"), delay_s=0, max_bytes=50_000)
-        assert name == server.origin.removeprefix("http://").replace(":", "-")
+        assert name == server.origin.removeprefix("http://").replace(":", "-") + "-docs"
         job_id = queue_job(svc, server.url("/docs/"))
         (result,) = run_pending_jobs(svc)
         assert result.job_id == job_id and result.status == "succeeded", result.error
@@ -148,5 +148,5 @@ def test_web_source_config(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="pick another --source name"):
         web_source(settings, "https://other.example.com/", "kb")
     name, config = web_source(settings, "https://wiki.example.com:8443/space/", max_pages=5)
-    assert name == "wiki.example.com-8443" and config.max_pages == 5
+    assert name == "wiki.example.com-8443-space" and config.max_pages == 5
     assert resolve_source(settings, "https://wiki.example.com:8443/space/")[1].max_pages == 5
