@@ -82,8 +82,15 @@ def render_sources(
         with st.expander(f"**[{citation['n']}]** {citation['title'] or citation['path']}"):
             st.caption(_where(citation))
             st.markdown(_quote(str(citation["quote"])))
-            path = _file_for(citation, services.settings)
-            if path is not None:
+            link = str(citation.get("link") or "")  # a web page's URL (older answers: none)
+            if link.startswith(("http://", "https://")):
+                st.link_button(
+                    "Open the page",
+                    link,
+                    icon=":material/open_in_new:",
+                    key=f"{key}-link-{citation['n']}",
+                )
+            elif (path := _file_for(citation, services.settings)) is not None:
                 st.download_button(
                     f"Download {path.name}",
                     data=path.read_bytes,

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -31,21 +31,49 @@ def config_file() -> Path:
 
 
 class SourceConfig(BaseModel):
-    """A named folder of documents that an ingestion job can (re-)run by name."""
+    """A named source that an ingestion job can (re-)run by name: a folder of documents
+    (``path``), or a website (``url``, the ``web`` kind) that is crawled into a snapshot
+    folder (``path``, by default ``<data_dir>/web/<name>``) and ingested as a folder."""
 
-    path: Path
+    path: Path | None = None
     include: list[str] = Field(default_factory=lambda: ["**/*"])
     exclude: list[str] = Field(default_factory=list)
     groups: list[str] = Field(default_factory=lambda: ["all"])
     """Access groups for files that neither a sidecar nor front matter assigns."""
 
+    # -- the web kind (see ingest/web) -------------------------------------------------
+    url: str | None = None
+    """Where a crawl starts: a page, or a sitemap (``.../sitemap.xml``)."""
+    prefix: str | None = None
+    """Only URLs of the start URL's host under this path are crawled (default: the start
+    URL's folder, ``/docs/`` for ``/docs/intro.html``; ``/`` for a sitemap at the root)."""
+    max_pages: int = 200
+    """Page budget of one crawl (each fetch counts, 304s included)."""
+    delay_s: float = 1.0
+    """Politeness: seconds between two requests (robots.txt's Crawl-delay if longer)."""
+    max_bytes: int = 5_000_000
+    """A response larger than this fails alone, unread past the budget."""
+
     @field_validator("path")
     @classmethod
-    def _relative_to_config(cls, value: Path) -> Path:
+    def _relative_to_config(cls, value: Path | None) -> Path | None:
         """Relative paths in footnote.toml are relative to that file's folder."""
-        if value.is_absolute():
+        if value is None or value.is_absolute():
             return value
         return (config_file().resolve().parent / value).resolve()
+
+    @model_validator(mode="after")
+    def _folder_or_site(self) -> SourceConfig:
+        if self.path is None and self.url is None:
+            raise ValueError("a source needs `path` (a folder) or `url` (a website to crawl)")
+        if self.url is not None and not self.url.startswith(("http://", "https://")):
+            raise ValueError(f"url {self.url!r} must start with http:// or https://")
+        return self
+
+    @property
+    def kind(self) -> str:
+        """``web`` when the source is a website, else ``folder``."""
+        return "web" if self.url else "folder"
 
 
 class Settings(BaseSettings):
@@ -144,6 +172,14 @@ class Settings(BaseSettings):
     sparse_weight: float = 0.3
     """Weights of the dense and BM25 lists' standardised scores (``retrieval.search.fuse``)."""
     max_chunks_per_doc: int = 3
+
+    @model_validator(mode="after")
+    def _web_snapshots(self) -> Settings:
+        """A website's snapshot folder defaults to ``<data_dir>/web/<name>``."""
+        for name, source in self.sources.items():
+            if source.path is None:
+                source.path = self.data_dir / "web" / name
+        return self
 
     @classmethod
     def settings_customise_sources(

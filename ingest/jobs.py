@@ -26,9 +26,9 @@ from sqlalchemy import select, update
 from core.db import Chunk, Document, Job, JobEvent, utcnow
 from core.services import Services
 from ingest import scope as scopes
-from ingest.pipeline import run_pass
 from ingest.report import Counts, Progress
 from ingest.sources import SourceError, scan
+from ingest.web import run_pass
 
 _RUN_LOCK = threading.Lock()
 """Jobs in one process run one at a time."""

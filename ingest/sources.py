@@ -1,10 +1,11 @@
 """Sources: which files a job looks at, and who may read each of them.
 
 A source is a folder with include/exclude globs and default access groups, named in
-``footnote.toml`` or given ad hoc as a path. Per-file groups come, most specific
-first, from Markdown front matter (``groups:``, applied after parsing), then the
-``access.toml`` sidecar at the source root (``[files]``: path or glob → groups, then
-``default``), then the source's own ``groups``.
+``footnote.toml`` or given ad hoc as a path; a web source (``url``) is a website that
+``ingest.web`` crawls into a snapshot folder, which is then scanned like any other.
+Per-file groups come, most specific first, from Markdown front matter (``groups:``,
+applied after parsing), then the ``access.toml`` sidecar at the source root
+(``[files]``: path or glob → groups, then ``default``), then the source's own ``groups``.
 """
 
 from __future__ import annotations
@@ -36,9 +37,14 @@ class SourceFile:
 def resolve_source(
     settings: Settings, name_or_path: str, name: str | None = None
 ) -> tuple[str, SourceConfig]:
-    """A configured source by name, or an ad-hoc folder (named after it unless ``name``)."""
+    """A configured source by name, a website (``http(s)://...``, see ``ingest.web``), or
+    an ad-hoc folder (named after it unless ``name``)."""
     if name_or_path in settings.sources and name is None:
         return name_or_path, settings.sources[name_or_path]
+    if name_or_path.startswith(("http://", "https://")):
+        from ingest.web import web_source  # ingest.web imports this module: import here
+
+        return web_source(settings, name_or_path, name)
     path = Path(name_or_path).expanduser()
     if path.is_dir():
         path = path.resolve()
@@ -52,8 +58,8 @@ def resolve_source(
         return chosen, settings.sources.get(chosen) or SourceConfig(path=path)
     known = ", ".join(sorted(settings.sources)) or "none configured in footnote.toml"
     raise SourceError(
-        f"{name_or_path!r} is neither a configured source ({known}) nor a folder. "
-        "Name a source from footnote.toml or give a folder path."
+        f"{name_or_path!r} is neither a configured source ({known}), a folder nor a URL. "
+        "Name a source from footnote.toml, or give a folder path or an http(s):// URL."
     )
 
 

@@ -28,7 +28,7 @@ from core.llm import ChatMessage, LLMClient, LLMError, LLMUsage, context_window
 from core.services import Services, get_services
 from core.settings import Settings
 from core.tokens import count_tokens
-from retrieval.citations import clean_markers, extract_citations, to_citation
+from retrieval.citations import clean_markers, extract_citations, to_citation, with_links
 from retrieval.context import pack
 from retrieval.extractive import extractive_answer
 from retrieval.guards import (
@@ -153,6 +153,7 @@ def _answer(
             llm, question, standalone, passages, history, services, calls, notices
         )
 
+    outcome = replace(outcome, citations=with_links(outcome.citations, services.sessions))
     for citation in outcome.citations:
         yield CitationEvent(citation)
     total = _total(calls, settings)

@@ -3,14 +3,20 @@
 Markers that point at no source are removed from the text (a model may invent [9]
 when there were five sources). Each valid source becomes a ``Citation`` whose quote is
 the sentence of that source closest to the claims that cite it, so a reader sees the
-exact words behind the footnote.
+exact words behind the footnote. A citation links to its document's ``link`` (a web
+page's URL, or a ``link:`` in a file's front matter) when it has one.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.db import Document
 from retrieval.text import sentences, terms
 from retrieval.types import Citation, Passage
 
@@ -69,3 +75,22 @@ def to_citation(passage: Passage, quote: str) -> Citation:
         page=passage.page,
         quote=quote,
     )
+
+
+def with_links(citations: list[Citation], sessions: sessionmaker[Session]) -> list[Citation]:
+    """``citations`` with the ``link`` of their documents (http(s) only: a link is shown
+    to people as something to click, so a ``javascript:`` one is never kept)."""
+    if not citations:
+        return citations
+    with sessions() as session:
+        rows = session.execute(
+            select(Document.id, Document.meta).where(Document.id.in_({c.doc_id for c in citations}))
+        ).all()
+    links = {doc_id: str((meta or {}).get("link") or "") for doc_id, meta in rows}
+    return [
+        replace(c, link=link) if (link := links.get(c.doc_id, "")).startswith(_WEB) else c
+        for c in citations
+    ]
+
+
+_WEB = ("http://", "https://")

@@ -76,6 +76,8 @@ class Citation:
     section: list[str]
     page: int | None
     quote: str
+    link: str = ""
+    """Where a person opens the source: a web page's URL (a document's ``link``), or ""."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -88,6 +90,7 @@ class Citation:
             "section": list(self.section),
             "page": self.page,
             "quote": self.quote,
+            "link": self.link,
         }
 
 

@@ -79,7 +79,8 @@ def _print_sources(result: Answer) -> None:
     for c in result.citations:
         where = " › ".join([c.title, *c.section])
         page = f", page {c.page}" if c.page is not None else ""
-        console.print(f"  [{c.n}] {where}{page}  [dim]{c.source}:{c.path}[/]", highlight=False)
+        place = c.link or f"{c.source}:{c.path}"
+        console.print(f"  [{c.n}] {where}{page}  [dim]{place}[/]", highlight=False)
     u = result.usage
     tokens = f"{u.input_tokens} in ({u.cached_tokens} cached), {u.output_tokens} out"
     console.print(

@@ -41,6 +41,7 @@ from ingest import (
     run_job,
     run_pending_jobs,
 )
+from ingest.web import is_url, web_source
 
 console = Console()
 err = Console(stderr=True)
@@ -60,24 +61,38 @@ class _Bar:
             TextColumn(f"[bold]{label}[/]"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("files · {task.fields[chunks]} chunks embedded · {task.fields[rate]}"),
+            TextColumn("{task.fields[detail]}"),
             TimeElapsedColumn(),
             console=err,
             transient=True,
         )
         self._task: Any = None
+        self._crawl: Any = None
         self._chunks = 0
         self._started = time.perf_counter()
+
+    def crawled(self, url: str, outcome: str, pages: int, budget: int) -> None:
+        """A web source's crawl, before its pages are ingested (``ingest.web``)."""
+        if self._crawl is None:
+            self._bar.start()
+            self._crawl = self._bar.add_task("crawl", total=budget, detail="")
+        detail = f"pages fetched (max_pages) · {outcome}: {url[-60:]}"
+        self._bar.update(self._crawl, completed=pages, detail=detail)
 
     def start(self, files_total: int) -> None:
         self._bar.start()
         self._started = time.perf_counter()
-        self._task = self._bar.add_task("ingest", total=files_total, chunks=0, rate="")
+        if self._crawl is not None:
+            self._bar.update(self._crawl, total=self._bar.tasks[self._crawl].completed)
+        self._task = self._bar.add_task("ingest", total=files_total, detail=self._detail(0.0))
 
     def advance(self, path: str, action: str, chunks_embedded: int) -> None:
         self._chunks += chunks_embedded
         rate = self._chunks / max(time.perf_counter() - self._started, 1e-6)
-        self._bar.update(self._task, advance=1, chunks=self._chunks, rate=f"{rate:.1f}/s")
+        self._bar.update(self._task, advance=1, detail=self._detail(rate))
+
+    def _detail(self, rate: float) -> str:
+        return f"files · {self._chunks} chunks embedded · {rate:.1f}/s"
 
     def stop(self) -> None:
         self._bar.stop()
@@ -152,10 +167,37 @@ def register(app: typer.Typer) -> None:
     def ingest_cmd(
         targets: Annotated[
             list[str] | None,
-            typer.Argument(help="Source names from footnote.toml, folders, or files in a source."),
+            typer.Argument(
+                help="Source names from footnote.toml, folders, files in a source, or "
+                "http(s):// URLs of websites (a start page or a sitemap.xml)."
+            ),
         ] = None,
         source: str | None = typer.Option(
-            None, "--source", help="Name an ad-hoc folder's source (default: the folder name)."
+            None,
+            "--source",
+            help="Name an ad-hoc folder's or site's source (default: the folder name, or "
+            "the site's host and folder).",
+        ),
+        prefix: str | None = typer.Option(
+            None,
+            "--prefix",
+            help="Website: crawl only URLs under this path (default: the start URL's folder).",
+        ),
+        max_pages: int | None = typer.Option(
+            None, "--max-pages", min=1, help="Website: page budget of a crawl (default 200)."
+        ),
+        delay: float | None = typer.Option(
+            None,
+            "--delay",
+            min=0.0,
+            help="Website: seconds between requests (default 1; robots.txt's Crawl-delay "
+            "if longer).",
+        ),
+        max_bytes: int | None = typer.Option(
+            None,
+            "--max-bytes",
+            min=1,
+            help="Website: a page larger than this fails alone (default 5000000).",
         ),
         wait: bool = typer.Option(
             False, "--wait", help="When the app owns the index, wait for it to run the job."
@@ -167,14 +209,47 @@ def register(app: typer.Typer) -> None:
         Unchanged files are skipped without parsing; a file that fails is listed with its
         reason and the job goes on (exit code 1 only when the job itself fails).
 
+        A website is crawled first, within its host and path prefix, obeying robots.txt,
+        into a snapshot folder that is then ingested like any other; a re-crawl asks
+        for changes (ETag, Last-Modified) and pages that disappear are removed. Documents
+        it links to (PDF, Office...) are ingested too. Each page is cited by its URL.
+        The --prefix, --max-pages, --delay and --max-bytes options set an ad-hoc site's
+        crawl (remembered for the next run); a site in footnote.toml takes them from
+        there.
+
         Examples:
 
         - `footnote ingest sample` (a source named in footnote.toml)
         - `footnote ingest` (every configured source)
         - `footnote ingest ~/policies --source policies` (an ad-hoc folder)
         - `footnote ingest data/corpus/hr/leave-policy.md` (one file of a source)
+        - `footnote ingest https://intranet.example.com/handbook/` (a website)
+        - `footnote ingest https://intranet.example.com/sitemap.xml --prefix /handbook/
+          --max-pages 500 --source handbook` (a site from its sitemap)
         """
         settings = get_settings()
+        crawl = {
+            key: value
+            for key, value in (
+                ("prefix", prefix),
+                ("max_pages", max_pages),
+                ("delay_s", delay),
+                ("max_bytes", max_bytes),
+            )
+            if value is not None
+        }
+        for target in targets or ():
+            if is_url(target) and crawl:
+                try:
+                    name, _ = web_source(settings, target, source, **crawl)
+                except SourceError as exc:
+                    err.print(f"[red]{exc}[/]")
+                    raise typer.Exit(2) from None
+                if name in settings.sources:
+                    err.print(
+                        f"[yellow]{target} is source {name!r} of footnote.toml:[/] its crawl "
+                        "settings come from there; the options given here are not used."
+                    )
         names = targets or sorted(settings.sources)
         if not names:
             err.print(

@@ -60,7 +60,8 @@ with run_tab, st.form("run_source", border=False):
         _queue(str(name))
 
 with upload_tab, st.form("upload", border=False, clear_on_submit=True):
-    target = st.selectbox("Into source", sorted(sources), key="upload_source_name")
+    folders = sorted(n for n, c in sources.items() if c.kind == "folder")  # a site is crawled
+    target = st.selectbox("Into source", folders, key="upload_source_name")
     files = st.file_uploader("Files", accept_multiple_files=True, key="upload_files")
     if st.form_submit_button("Upload and ingest", type="primary", icon=":material/upload:"):
         if not files:
