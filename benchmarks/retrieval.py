@@ -11,7 +11,7 @@ MRR@10, query latency p50/p95 (query embedding included), and peak RSS.
 ``scale_to`` adds synthetic points (random unit vectors, random-word BM25 text, random
 access groups) until the index holds that many, then times the full access-filtered
 hybrid search again: the latency a 100k-chunk deployment would see.
-``tune`` searches the fusion's dense weight and candidates on another split's qrels.
+``tune`` searches fusion weights / rrf_k / candidates on another split's qrels.
 """
 
 from __future__ import annotations
@@ -213,9 +213,9 @@ def tune(searcher: Searcher, dataset: Dataset) -> list[tuple[Fusion, float]]:
         dense = searcher.index.search_dense(searcher.embedder.embed_query(query), _ASKER, widest)
         lists[qid] = (dense, searcher.index.search_sparse(query, _ASKER, widest))
     scored = []
-    grid = itertools.product((0.5, 0.6, 0.7, 0.8, 0.9), (20, 40, 100))
-    for dense_weight, candidates in grid:
-        fusion = Fusion(dense_weight, round(1 - dense_weight, 2), candidates)
+    grid = itertools.product((0.5, 0.75, 1.0, 1.25, 1.5, 2.0), (10, 20, 40, 60), (20, 40, 100))
+    for dense_weight, rrf_k, candidates in grid:
+        fusion = Fusion(dense_weight, 1.0, rrf_k, candidates)
         mean = statistics.fmean(
             ndcg_at_10(
                 rank_documents(fuse(d[:candidates], s[:candidates], fusion)), dataset.qrels[qid]

@@ -168,9 +168,9 @@ class Settings(BaseSettings):
     # -- retrieval -------------------------------------------------------------------
     top_k: int = 8
     candidates: int = 40
-    dense_weight: float = 0.7
-    sparse_weight: float = 0.3
-    """Weights of the dense and BM25 lists' standardised scores (``retrieval.search.fuse``)."""
+    dense_weight: float = 1.0
+    sparse_weight: float = 1.0
+    rrf_k: int = 60
     max_chunks_per_doc: int = 3
 
     @model_validator(mode="after")

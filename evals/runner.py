@@ -199,6 +199,7 @@ def _config(
             "candidates": s.candidates,
             "dense_weight": s.dense_weight,
             "sparse_weight": s.sparse_weight,
+            "rrf_k": s.rrf_k,
             "max_chunks_per_doc": s.max_chunks_per_doc,
         },
         "dataset": {"path": str(dataset), "sha256_16": dataset_digest(dataset), "limit": limit},

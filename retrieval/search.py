@@ -3,9 +3,8 @@
 Both lists come from the ``Index`` protocol, so the embedded and the server backend
 behave alike, and both are filtered by the asker's access groups inside the engine's
 query: a chunk the asker may not see is never returned, so it cannot reach a prompt.
-The lists are fused here by a weighted sum of standardised scores (``fuse``): unlike
-reciprocal rank fusion it keeps how far ahead a list's best hits are, so a chunk one list
-is sure of is not outvoted by the other list's ranks.
+The lists are fused here with weighted reciprocal rank fusion (a chunk's score is
+``Σ weight / (rrf_k + rank)``), which needs no score calibration between the two.
 
 Then the result is made useful as answer context: near-duplicate texts are dropped,
 at most ``max_chunks_per_doc`` chunks come from one document, and chunks that follow
@@ -16,8 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-
-import numpy as np
 
 from core.embeddings import Embedder
 from core.index import Hit, Index, SearchFilter
@@ -33,14 +30,15 @@ _NEAR_DUPLICATE = 0.85
 class Fusion:
     """How the two lists are combined (defaults from ``Settings``)."""
 
-    dense_weight: float = 0.7
-    sparse_weight: float = 0.3
+    dense_weight: float = 1.0
+    sparse_weight: float = 1.0
+    rrf_k: int = 60
     candidates: int = 40
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Fusion:
         s = settings
-        return cls(s.dense_weight, s.sparse_weight, s.candidates)
+        return cls(s.dense_weight, s.sparse_weight, s.rrf_k, s.candidates)
 
 
 def search_filter(user: User, filters: Filters | None = None) -> SearchFilter:
@@ -56,31 +54,14 @@ def search_filter(user: User, filters: Filters | None = None) -> SearchFilter:
 
 
 def fuse(dense: Sequence[Hit], sparse: Sequence[Hit], fusion: Fusion) -> list[tuple[Hit, float]]:
-    """Both lists' scores as z-scores over the chunks either found, weighted and summed,
-    best first.
-
-    A chunk one list did not return gets that list's lowest score (it ranked below all
-    it returned). Standardising makes cosine similarities and BM25 scores comparable
-    without calibration, per question. Measured against weighted reciprocal rank fusion
-    on three datasets in one run (docs/benchmarks.md): it is never worse than the better
-    of its two parts, which rank fusion was not on a handbook's chatty questions.
-    """
+    """Weighted reciprocal rank fusion of two ranked lists, best first."""
+    scores: dict[str, float] = {}
     hits: dict[str, Hit] = {}
-    for hit in (*dense, *sparse):
-        hits.setdefault(hit.id, hit)
-    ids = list(hits)
-    total = np.zeros(len(ids))
     for ranked, weight in ((dense, fusion.dense_weight), (sparse, fusion.sparse_weight)):
-        if not ranked or weight <= 0:
-            continue
-        scores = {hit.id: hit.score for hit in ranked}
-        floor = min(scores.values())
-        values = np.array([scores.get(i, floor) for i in ids])
-        spread = float(values.std())
-        if spread > 0:
-            total += weight * (values - values.mean()) / spread
-    order = sorted(range(len(ids)), key=lambda i: -total[i])
-    return [(hits[ids[i]], float(total[i])) for i in order]
+        for rank, hit in enumerate(ranked, start=1):
+            scores[hit.id] = scores.get(hit.id, 0.0) + weight / (fusion.rrf_k + rank)
+            hits.setdefault(hit.id, hit)
+    return sorted(((hits[i], s) for i, s in scores.items()), key=lambda pair: -pair[1])
 
 
 class Searcher:
