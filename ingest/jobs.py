@@ -27,6 +27,7 @@ from sqlalchemy import select, update
 from core.db import Chunk, Document, Job, JobEvent, utcnow
 from core.services import Services
 from core.settings import Settings, SourceConfig
+from ingest.lineage import update_lineage
 from ingest.pipeline import Counts, Pass, Progress
 from ingest.sources import SourceError, resolve_source, scan
 
@@ -179,6 +180,7 @@ def _execute(services: Services, job_id: int, progress: Progress | None) -> JobR
         reconcile(services)
         name, config, within = _job_plan(services.settings, job)
         counts = Pass(services, job_id, name, config, within, progress).run()
+        update_lineage(services, job_id)  # which documents supersede which (ingest/lineage.py)
         services.index.flush()
         status = "succeeded"
     except Exception as exc:

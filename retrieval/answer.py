@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field, replace
 from core.llm import ChatMessage, LLMClient, LLMError, LLMUsage, call_cost, context_window
 from core.services import Services, get_services
 from core.settings import Settings
+from retrieval import lineage
 from retrieval.citations import clean_markers, extract_citations, to_citation
 from retrieval.context import pack
 from retrieval.extractive import extractive_answer
@@ -99,6 +100,9 @@ def answer(
         found = searcher.widen(found, user, filters)
     # Documents are data: instruction blocks withheld, [n] neutralised, secrets masked.
     passages = [as_data(p, user.groups) for p in found]
+    # Versions (retrieval/lineage.py): only what is in force now, or at the date asked about.
+    versions = lineage.apply(passages, standalone, user, services)
+    passages = versions.passages
 
     if llm is None:
         notices.append(Notice("extractive", "No language model is configured: quoting sources."))
@@ -112,6 +116,11 @@ def answer(
             llm, question, standalone, passages, history, services, calls, notices
         )
 
+    # Versions: "replaced on … by … [n]" and conflicts, numbered as the sources ended up.
+    for notice in versions.notices(outcome.passages):
+        notices.append(notice)
+        yield notice
+    outcome = replace(outcome, citations=versions.cite(outcome.citations))
     for citation in outcome.citations:
         yield CitationEvent(citation)
     total = Usage()

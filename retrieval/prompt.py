@@ -56,6 +56,8 @@ def format_source(passage: Passage) -> str:
         lines.append(f"section: {_attribute(' › '.join(passage.section))}")
     if passage.page is not None:
         lines.append(f"page: {passage.page}")
+    if passage.status:
+        lines.append(f"status: {_attribute(passage.status)}: an old version, not current")
     text = neutralise_markers(strip_instructions(passage.text.strip(), mark=WITHHELD))
     if WITHHELD in text:
         lines.append(f"note: {WITHHELD} marks text that addressed the reader; it was removed")

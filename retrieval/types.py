@@ -48,6 +48,8 @@ class Passage:
     """Every chunk merged into this passage (adjacent chunks of one section), in order."""
     ordinal: int = 0
     """The first chunk's position in its document."""
+    status: str = ""
+    """Set by ``retrieval.lineage`` on a superseded version kept in: "superseded on …"."""
 
 
 @dataclass(frozen=True)
@@ -76,9 +78,12 @@ class Citation:
     section: list[str]
     page: int | None
     quote: str
+    status: str = "current"
+    """current | superseded by <title> (<date>) | proposed … (``retrieval.lineage``)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "status": self.status,
             "n": self.n,
             "chunk_id": self.chunk_id,
             "doc_id": self.doc_id,
@@ -152,7 +157,7 @@ class UsageEvent:
 class Notice:
     """Something the person should know, e.g. the LLM failed and the extract stands in."""
 
-    kind: Literal["extractive", "fallback", "budget", "redacted", "info"]
+    kind: Literal["extractive", "fallback", "budget", "redacted", "info", "lineage", "conflict"]
     message: str
 
 
