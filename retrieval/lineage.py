@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -41,9 +42,9 @@ from retrieval.types import Citation, Notice, Passage, User
 _MONTHS = [name.lower() for name in calendar.month_name[1:]]
 _MONTH = "|".join(_MONTHS)
 _WHEN = re.compile(
-    r"\b(as of|as at|on|before|until|in|during|back in|at)\s+(?:the\s+(?:start|end)\s+of\s+)?"
-    r"(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?(?:(" + _MONTH + r")\s+)?((?:19|20)\d{2})\b"
-    r"|\b(as of|as at|on|before|until)\s+(\d{4})-(\d{2})-(\d{2})\b",
+    r"\b(as of|as at|on|before|until)\s+(\d{4})-(\d{2})-(\d{2})\b"
+    r"|\b(as of|as at|on|before|until|in|during|back in|at)\s+(?:the\s+(?:start|end)\s+of\s+)?"
+    r"(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?(?:(" + _MONTH + r")\s+)?((?:19|20)\d{2})\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"[£€$]?\d+(?:[.,]\d+)?%?")
@@ -71,7 +72,7 @@ class _Link:
 class _Note:
     """A notice whose ``{doc_id}`` fields become ``[n]`` once the sources are numbered."""
 
-    kind: str
+    kind: Literal["lineage", "conflict"]
     template: str
     cites: tuple[str, ...]
 
@@ -93,7 +94,7 @@ class Lineage:
         out = []
         for note in self.notes:
             refs = {d: f" [{first[d]}]" if d in first else "" for d in note.cites}
-            out.append(Notice(note.kind, note.template.format_map(refs)))  # type: ignore[arg-type]
+            out.append(Notice(note.kind, note.template.format_map(refs)))
         return out
 
     def cite(self, citations: Sequence[Citation]) -> list[Citation]:
@@ -127,16 +128,19 @@ def apply(passages: list[Passage], question: str, user: User, services: Services
             kept_last.append(replace(passage, status=_superseded(link)))
         else:
             dropped.setdefault(passage.doc_id, link)
-    result.passages += kept_last
+    for doc_id, link in later.items():
+        result.status[doc_id] = f"in force on {_day(moment)}; {_superseded(link)}"
+    result.passages = [
+        replace(p, status=result.status[p.doc_id]) if p.doc_id in later else p
+        for p in result.passages
+    ] + kept_last
     kept = {p.doc_id for p in result.passages}
-    for doc_id in kept:
-        if doc_id in replaced:
-            result.status[doc_id] = _superseded(replaced[doc_id])
-        elif doc_id in later:
-            result.status[doc_id] = f"in force on {_day(moment)}; {_superseded(later[doc_id])}"
+    for doc_id in kept & set(replaced):
+        result.status[doc_id] = _superseded(replaced[doc_id])
+    about = _about(passages, question)
     for link in dropped.values():
-        if link.newer.id not in kept:
-            continue  # only say "left out" beside the version that answers
+        if link.newer.id not in kept or link.older.id not in about:
+            continue  # only say "left out" beside the version that answers, when it bears
         result.notes.append(
             _Note(
                 "lineage",
@@ -145,7 +149,9 @@ def apply(passages: list[Passage], question: str, user: User, services: Services
                 (link.newer.id,),
             )
         )
-    for link in {lk.older.id: lk for lk in later.values() if lk.older.id in kept}.values():
+    for link in {lk.older.id: lk for lk in later.values() if lk.older.id in about}.values():
+        if link.older.id not in kept:
+            continue
         result.notes.append(
             _Note(
                 "lineage",
@@ -155,10 +161,20 @@ def apply(passages: list[Passage], question: str, user: User, services: Services
             )
         )
     result.notes += _conflicts(result.passages, question, links)
-    for doc_id in kept - set(result.status):
-        if any(lk.status == "proposed" for lk in links if doc_id in (lk.newer.id, lk.older.id)):
-            result.status[doc_id] = "proposed"
+    for link in links:
+        if link.status == "proposed" and link.newer.id in kept:
+            result.status.setdefault(
+                link.newer.id, f"current; proposed to replace {link.older.title}"
+            )
     return result
+
+
+def _about(passages: Sequence[Passage], question: str) -> set[str]:
+    """Documents whose passages bear on the question (share most of its terms): only they
+    earn a notice; a search also returns passages that merely share a word."""
+    asked = set(terms(question))
+    need = max(1, min(2, len(asked)))
+    return {p.doc_id for p in passages if len(asked & set(terms(p.text))) >= need}
 
 
 def asked_date(question: str, now: datetime | None = None) -> datetime | None:
@@ -175,11 +191,11 @@ def asked_date(question: str, now: datetime | None = None) -> datetime | None:
 
 
 def _date_of(match: re.Match[str]) -> datetime:
-    if match.group(5):
-        word, y, m, d = match.group(5), int(match[6]), int(match[7]), int(match[8])
+    if match.group(1):
+        word, y, m, d = match.group(1), int(match[2]), int(match[3]), int(match[4])
         moment = datetime(y, m, d)
     else:
-        word, day, month, y = match.group(1), match.group(2), match.group(3), int(match[4])
+        word, day, month, y = match.group(5), match.group(6), match.group(7), int(match[8])
         if day and month:
             moment = datetime(y, _MONTHS.index(month.lower()) + 1, int(day))
         elif month:

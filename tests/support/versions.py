@@ -1,10 +1,19 @@
-"""A generated folder of documents in several versions (none of them from data/): one
-pair per lineage signal, a proposal by file name, a restricted newer version, two
-current documents that disagree, and a sentence that replaces a passage, not a document."""
+"""Documents in several versions, none of them from data/.
+
+``make_versions_folder``: files to ingest, one pair per lineage signal, a proposal by file
+name, a restricted newer version, two current documents that disagree, and a sentence that
+replaces a passage, not a document. ``write_versions``: the same ideas written straight
+into the index and SQL (no parsing), with their links, for the answer path's tests."""
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
 from pathlib import Path
+
+from core.db import Document, DocumentLink
+from core.services import Services
+from tests.retrieval.conftest import Doc, write_docs
 
 FILES: dict[str, str] = {
     # a later ``updated:`` date on the same title (a proposal)
@@ -54,3 +63,63 @@ def make_versions_folder(root: Path) -> Path:
     for name, text in FILES.items():
         (root / name).write_text(text, encoding="utf-8")
     return root
+
+
+DOCS = [
+    Doc("cycle-2024.md", "Cycle scheme 2024", [(["Limit"], "The cycle scheme limit is £1,000.")]),
+    Doc("cycle-2026.md", "Cycle scheme 2026", [(["Limit"], "The cycle scheme limit is £2,500.")]),
+    Doc(
+        "canteen.md",
+        "Canteen hours",
+        [(["Lunch"], "The canteen opens for lunch at 11:30 on weekdays.")],
+    ),
+    Doc("food-hall.md", "Food hall", [(["Lunch"], "The food hall opens for lunch at 12:15.")]),
+    Doc("roadmap.md", "Roadmap", [(["App"], "The mobile app roadmap ships offline maps.")]),
+    Doc(
+        "roadmap-board.md",
+        "Board roadmap",
+        [(["App"], "The mobile app roadmap ships Project Heron.")],
+        groups=["board"],
+    ),
+    Doc("wifi.md", "Guest network", [(["Vouchers"], "Guest Wi-Fi vouchers last 24 hours.")]),
+    Doc("faq.md", "Reception FAQ", [(["Vouchers"], "Guest Wi-Fi vouchers last 48 hours.")]),
+]
+LINKS = [
+    ("cycle-2026.md", "cycle-2024.md", "proposed", "proposed", datetime(2026, 1, 5)),
+    ("food-hall.md", "canteen.md", "front_matter", "confirmed", datetime(2026, 2, 1)),
+    ("roadmap-board.md", "roadmap.md", "front_matter", "confirmed", datetime(2026, 1, 10)),
+]
+
+
+def doc_id(path: str) -> str:
+    return hashlib.sha1(f"test:{path}".encode()).hexdigest()
+
+
+def write_versions(services: Services) -> Services:
+    """The index as ``write_docs`` leaves it, with the documents and links SQL would hold."""
+    write_docs(services, DOCS)
+    with services.sessions.begin() as session:
+        for doc in DOCS:
+            session.add(
+                Document(
+                    id=doc_id(doc.path),
+                    source="test",
+                    path=doc.path,
+                    title=doc.title,
+                    status="indexed",
+                    groups=doc.groups,
+                    meta={"updated": "2024-01-01"},
+                )
+            )
+        session.flush()
+        for newer, older, origin, status, effective in LINKS:
+            session.add(
+                DocumentLink(
+                    newer_id=doc_id(newer),
+                    older_id=doc_id(older),
+                    origin=origin,
+                    status=status,
+                    effective_at=effective,
+                )
+            )
+    return services
