@@ -185,7 +185,7 @@ def test_ask_cite_rate_ingest_and_screenshot_every_page(server: dict[str, object
         expect(page.get_by_role("heading", name="Versions")).to_be_visible()
         expect(page.get_by_role("heading", name="Due for review")).to_be_visible()
         proposal = page.get_by_text(
-            "Proposed: Eye tests and glasses for screen users supersedes Eye tests"
+            "Proposed: Sabbatical leave supersedes Sabbatical leave"
         )
         expect(proposal).to_be_visible()
         page.get_by_role("button", name="Confirm").first.click()
