@@ -184,9 +184,7 @@ def test_ask_cite_rate_ingest_and_screenshot_every_page(server: dict[str, object
         page.get_by_test_id("stSidebarNav").get_by_role("link", name="Library").click()
         expect(page.get_by_role("heading", name="Versions")).to_be_visible()
         expect(page.get_by_role("heading", name="Due for review")).to_be_visible()
-        proposal = page.get_by_text(
-            "Proposed: Sabbatical leave supersedes Sabbatical leave"
-        )
+        proposal = page.get_by_text("Proposed: Sabbatical leave supersedes Sabbatical leave")
         expect(proposal).to_be_visible()
         page.get_by_role("button", name="Confirm").first.click()
         expect(proposal).to_have_count(0)
