@@ -241,7 +241,7 @@ def _detect(docs: list[_Doc]) -> dict[tuple[str, str], _Found]:
                 for older in _named_in(phrase, doc, group):
                     add(doc, older, "text", f"“… {phrase}”")
             for phrase in doc.replaced_by:
-                for newer in _named_in(phrase, doc, group):
+                for newer in _named_in(phrase, doc, group, older=False):
                     add(newer, doc, "text", f"“… replaced by {phrase}”")
         for older, newer, why in _proposals(group):
             add(newer, older, "proposed", why)
@@ -262,8 +262,9 @@ def _resolve_reference(ref: str, doc: _Doc, group: list[_Doc]) -> list[_Doc]:
     return exact or _named_in(wanted, doc, group)
 
 
-def _named_in(phrase: str, doc: _Doc, group: list[_Doc]) -> list[_Doc]:
-    """Documents whose (normalised) title ``phrase`` names, narrowed by a version it gives."""
+def _named_in(phrase: str, doc: _Doc, group: list[_Doc], older: bool = True) -> list[_Doc]:
+    """Documents whose (normalised) title ``phrase`` names, narrowed by a version it gives
+    and, among several, to those dated before ``doc`` (``older``) or after it."""
     said = f" {normalise_title(phrase)} "
     named = [d for d in group if d.id != doc.id and d.key and f" {d.key} " in said]
     if not named:
@@ -274,7 +275,7 @@ def _named_in(phrase: str, doc: _Doc, group: list[_Doc]) -> list[_Doc]:
     if versions:
         named = [d for d in named if d.versions & versions] or named
     if len(named) > 1:
-        named = [d for d in named if d.order < doc.order] or named
+        named = [d for d in named if (d.order < doc.order) == older] or named
     return named
 
 
