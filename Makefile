@@ -31,7 +31,7 @@ ingest: setup
 .PHONY: eval
 eval: setup  ## the sample eval set through the answer path, gated as in docs/evals.md
 	$(BIN)/footnote ingest sample
-	$(BIN)/footnote eval run data/evals/sample.jsonl --source sample --fail-under hit@5=0.8,refusal_correct=0.75,forbidden_leakage=0,faithfulness=0.9,citation_precision=0.9,must_include=0.75
+	$(BIN)/footnote eval run data/evals/sample.jsonl --source sample --fail-under hit@5=0.8,refusal_correct=0.75,forbidden_leakage=0,superseded_leakage=0,faithfulness=0.9,citation_precision=0.9,must_include=0.75
 
 test: setup system-deps  ## the whole suite, as CI runs it
 	$(BIN)/ruff check .

@@ -81,6 +81,9 @@ def render_sources(
             continue
         with st.expander(f"**[{citation['n']}]** {citation['title'] or citation['path']}"):
             st.caption(_where(citation))
+            status = str(citation.get("status") or "current")  # older answers have none
+            if status != "current":
+                st.caption(f":material/history: {status}")
             st.markdown(_quote(str(citation["quote"])))
             link = str(citation.get("link") or "")  # a web page's URL (older answers: none)
             if link.startswith(("http://", "https://")):

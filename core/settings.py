@@ -173,6 +173,13 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     max_chunks_per_doc: int = 3
 
+    # -- lineage (versions, freshness) -------------------------------------------------
+    superseded_sources: Literal["drop", "demote"] = "drop"
+    """What answers do with a superseded version: leave it out, or (LLM only) keep it last,
+    marked superseded in the prompt. The extractive answerer always leaves it out."""
+    stale_after_months: int = 12
+    """``footnote docs --stale`` and the Library list documents not reviewed for this long."""
+
     @model_validator(mode="after")
     def _web_snapshots(self) -> Settings:
         """A website's snapshot folder defaults to ``<data_dir>/web/<name>``."""

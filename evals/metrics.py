@@ -21,6 +21,9 @@ from evals.verifier import JudgeError, Verdict, Verifier, faithfulness
 from retrieval.types import Answer
 
 HIGHER, LOWER = "higher", "lower"
+SUPERSEDED_KIND = "superseded"
+"""Questions whose ``forbidden`` phrases are facts of a version not in force (see
+``retrieval.lineage``): their leakage is ``superseded_leakage``, gated at 0."""
 
 METRICS: dict[str, str] = {
     "hit@1": HIGHER,
@@ -38,6 +41,7 @@ METRICS: dict[str, str] = {
     "must_include": HIGHER,
     "forbidden_leakage": LOWER,
     "context_leakage": LOWER,
+    "superseded_leakage": LOWER,
     "refusal_correct": HIGHER,
     "false_refusal": LOWER,
     "unanswerable_refused": HIGHER,
@@ -210,6 +214,10 @@ def _score_safety_and_cost(question: EvalQuestion, answer: Answer, scored: Score
         in_context = sorted({f for p in answer.passages for f in leaks(p.text, question.forbidden)})
         m["forbidden_leakage"] = float(bool(leaked))
         m["context_leakage"] = float(bool(in_context))
+        if question.kind == SUPERSEDED_KIND:
+            # The same check, counted apart: an old version's fact stated as current (or a
+            # newer one's, for a question about the past) is a wrong answer, not a leak.
+            m["superseded_leakage"] = m["forbidden_leakage"]
         scored.detail["leaked"] = {"answer": leaked, "context": in_context}
     m["latency_ms"] = answer.latency_ms
     m["cost_usd"] = answer.usage.cost_usd

@@ -26,6 +26,7 @@ from sqlalchemy import select, update
 from core.db import Chunk, Document, Job, JobEvent, utcnow
 from core.services import Services
 from ingest import scope as scopes
+from ingest.lineage import update_lineage
 from ingest.report import Counts, Progress
 from ingest.sources import SourceError, scan
 from ingest.web import run_pass
@@ -131,6 +132,7 @@ def _execute(services: Services, job_id: int, progress: Progress | None) -> JobR
         reconcile(services)
         scope = scopes.of_job(services.settings, job)
         counts, stages = run_pass(services, job_id, scope, progress)
+        update_lineage(services, job_id)  # which documents supersede which (ingest/lineage.py)
         services.index.flush()
         status = "succeeded"
     except Exception as exc:

@@ -28,6 +28,7 @@ from core.llm import ChatMessage, LLMClient, LLMError, LLMUsage, context_window
 from core.services import Services, get_services
 from core.settings import Settings
 from core.tokens import count_tokens
+from retrieval import lineage
 from retrieval.citations import clean_markers, extract_citations, to_citation, with_links
 from retrieval.context import pack
 from retrieval.extractive import extractive_answer
@@ -140,6 +141,9 @@ def _answer(
         found = searcher.widen(found, user, filters)
     # Documents are data: instruction blocks withheld, [n] neutralised, secrets masked.
     passages = [as_data(p, user.groups) for p in found]
+    # Versions (retrieval/lineage.py): only what is in force now, or at the date asked about.
+    versions = lineage.apply(passages, standalone, user, services)
+    passages = versions.passages
 
     if llm is None:
         notices.append(Notice("extractive", "No language model is configured: quoting sources."))
@@ -153,7 +157,13 @@ def _answer(
             llm, question, standalone, passages, history, services, calls, notices
         )
 
-    outcome = replace(outcome, citations=with_links(outcome.citations, services.sessions))
+    # Versions: "replaced on … by … [n]" and conflicts, numbered as the sources ended up.
+    for notice in versions.notices(outcome.passages):
+        notices.append(notice)
+        yield notice
+    outcome = replace(
+        outcome, citations=versions.cite(with_links(outcome.citations, services.sessions))
+    )
     for citation in outcome.citations:
         yield CitationEvent(citation)
     total = _total(calls, settings)

@@ -6,7 +6,9 @@ prompt caching applies). Sources go in the last user message, each inside
 document's own text is defused first, so a document cannot close its source early and
 speak as the asker. The text is shown as data (``guards``): a block that reads as
 instructions to a reader or a model is withheld and the source says so, and ``[n]``
-markers written in the document are neutralised so only ours cite. History sits
+markers written in the document are neutralised so only ours cite. A version that
+``retrieval.lineage`` kept although it is superseded (a question about the past, or
+``superseded_sources = "demote"``) carries a ``status:`` line saying so. History sits
 between the two, without its old citation markers (they pointed at other sources).
 """
 
@@ -56,6 +58,8 @@ def format_source(passage: Passage) -> str:
         lines.append(f"section: {_attribute(' › '.join(passage.section))}")
     if passage.page is not None:
         lines.append(f"page: {passage.page}")
+    if passage.status:
+        lines.append(f"status: {_attribute(passage.status)}: an old version, not current")
     text = neutralise_markers(strip_instructions(passage.text.strip(), mark=WITHHELD))
     if WITHHELD in text:
         lines.append(f"note: {WITHHELD} marks text that addressed the reader; it was removed")

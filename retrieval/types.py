@@ -48,6 +48,8 @@ class Passage:
     """Every chunk merged into this passage (adjacent chunks of one section), in order."""
     ordinal: int = 0
     """The first chunk's position in its document."""
+    status: str = ""
+    """Set by ``retrieval.lineage`` on a superseded version kept in: "superseded on …"."""
 
 
 @dataclass(frozen=True)
@@ -78,9 +80,12 @@ class Citation:
     quote: str
     link: str = ""
     """Where a person opens the source: a web page's URL (a document's ``link``), or ""."""
+    status: str = "current"
+    """current | superseded by <title> (<date>) | proposed … (``retrieval.lineage``)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "status": self.status,
             "n": self.n,
             "chunk_id": self.chunk_id,
             "doc_id": self.doc_id,
@@ -155,7 +160,7 @@ class UsageEvent:
 class Notice:
     """Something the person should know, e.g. the LLM failed and the extract stands in."""
 
-    kind: Literal["extractive", "fallback", "budget", "redacted", "info"]
+    kind: Literal["extractive", "fallback", "budget", "redacted", "info", "lineage", "conflict"]
     message: str
 
 

@@ -26,6 +26,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from app.cli import lineage as lineage_cli
 from core.access import parse_groups
 from core.db import Job, JobEvent
 from core.index import IndexLocked
@@ -42,6 +43,7 @@ from ingest import (
     run_pending_jobs,
 )
 from ingest.web import is_url, web_source
+from retrieval import lineage
 
 console = Console()
 err = Console(stderr=True)
@@ -372,24 +374,38 @@ def register(app: typer.Typer) -> None:
 
     app.add_typer(jobs_app, name="jobs")
 
-    @app.command("docs")
+    docs_app = typer.Typer(invoke_without_command=True, rich_markup_mode="markdown")
+
+    @docs_app.callback()
     def docs_cmd(
+        ctx: typer.Context,
         source: str | None = typer.Option(None, "--source", help="Only this source."),
         groups: str | None = typer.Option(None, "--groups", help=_GROUPS_HELP),
         as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+        stale: bool = typer.Option(
+            False, "--stale", help="Only documents due a review, and unconfirmed proposals."
+        ),
     ) -> None:
-        """Ingested documents with their status, groups, chunk counts and flags (passages
-        that read as instructions to a reader or a model, for review).
+        """Ingested documents with their status, groups, chunk counts, flags (passages
+        that read as instructions to a reader or a model, for review) and versions
+        (superseded by which document); `link`, `unlink`, `confirm`, `reject` manage those.
 
         Examples: `footnote docs`, `footnote docs --groups all,hr`,
-        `footnote docs --source sample --json`
+        `footnote docs --source sample --json`, `footnote docs --stale`
         """
+        if ctx.invoked_subcommand is not None:
+            return
+        if stale:
+            lineage_cli.print_stale(get_services(), groups, as_json)
+            return
         user_groups = parse_groups(groups) if groups else None
         docs = list_documents(get_services(), user_groups=user_groups, source=source)
+        versions = lineage.statuses(get_services(), user_groups)
         if as_json:
-            console.print_json(json.dumps([asdict(d) for d in docs], default=str))
+            rows = [{**asdict(d), "lineage": versions.get(d.id, "current")} for d in docs]
+            console.print_json(json.dumps(rows, default=str))
             return
-        table = Table("source", "path", "title", "status", "groups", "chunks", "flagged")
+        table = Table("source", "path", "title", "status", "groups", "chunks", "flagged", "version")
         for d in docs:
             status = d.status if not d.error else f"{d.status} ({d.error[:60]})"
             table.add_row(
@@ -400,8 +416,12 @@ def register(app: typer.Typer) -> None:
                 ",".join(d.groups),
                 str(d.chunk_count),
                 str(d.flagged or ""),
+                versions.get(d.id, "current")[:60],
             )
         console.print(table)
+
+    lineage_cli.register(docs_app)
+    app.add_typer(docs_app, name="docs")
 
 
 def _visible_paths(services: Services, groups: str, source: str) -> set[str]:

@@ -4,6 +4,10 @@ Even here a person sees only documents of their own groups: being an admin lets 
 the library, not read every group's papers. A document with passages that read as
 instructions to a reader or a model (flagged at ingest; answers never quote them) shows
 how many in the "flagged" column, with the passages on its detail, for review.
+
+Versions: each document's standing (current, superseded by X (date), proposed) is a
+column; below the table a knowledge manager confirms or rejects proposed links, sets one,
+and sees what is due a review (``retrieval.lineage``, which audits every change).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import streamlit as st
 
 import ingest
 from app import session, tables
+from retrieval import lineage
 
 svc = session.services()
 user = session.identity().user
@@ -22,6 +27,7 @@ st.title("Library")
 st.caption("Every document Footnote can quote, per source, with who may see it.")
 
 mine = ingest.list_documents(svc, user_groups=user.groups)
+versions = lineage.statuses(svc, user.groups)
 hidden = len(ingest.list_documents(svc)) - len(mine)
 
 if not mine and not hidden:
@@ -61,6 +67,7 @@ table = pd.DataFrame(
             "source": d.source,
             "path": d.path,
             "status": d.status,
+            "version": versions.get(d.id, "current"),
             "groups": list(d.groups),
             "chunks": d.chunk_count,
             "flagged": d.flagged,
@@ -74,6 +81,7 @@ table = pd.DataFrame(
         "source",
         "path",
         "status",
+        "version",
         "groups",
         "chunks",
         "flagged",
@@ -119,3 +127,77 @@ if picked is not None:
         with st.expander(f"#{chunk.ordinal + 1} · {where}{page}"):
             st.caption(f"{chunk.token_count} tokens")
             st.text(chunk.text)
+
+
+# -- versions -------------------------------------------------------------------------------
+st.subheader("Versions")
+st.caption(
+    "Which document supersedes which. Answers leave a superseded version out, except for "
+    "questions about a date when it was in force. Proposals come from matching titles or "
+    "file names: confirm or reject them."
+)
+links = lineage.links_for(svc, user.groups)
+if links:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "id": lk.id,
+                    "newer": lk.newer_title,
+                    "supersedes": lk.older_title,
+                    "from": lk.effective_at,
+                    "origin": lk.origin,
+                    "status": lk.status,
+                    "evidence": lk.evidence,
+                }
+                for lk in links
+            ]
+        ),
+        hide_index=True,
+        column_config={"from": st.column_config.DateColumn("from")},
+        key="lineage_table",
+    )
+for lk in (lk for lk in links if lk.status == "proposed"):
+    with st.container(border=True, key=f"proposal-{lk.id}"):
+        st.text(f"Proposed: {lk.newer_title} supersedes {lk.older_title} ({lk.evidence})")
+        yes, no = st.columns(2)
+        verdict = "confirmed" if yes.button("Confirm", key=f"confirm-{lk.id}") else None
+        verdict = "rejected" if no.button("Reject", key=f"reject-{lk.id}") else verdict
+        if verdict:
+            lineage.decide(svc, lk.id, verdict, user.id, user.groups)
+            st.toast(f"Link {lk.id} {verdict}.")
+            st.rerun()
+
+indexed = {
+    d.id: f"{d.title or d.path} ({d.source}/{d.path})" for d in mine if d.status == "indexed"
+}
+with st.form("set_link", border=True):
+    st.markdown("**Set a link**")
+    left, right = st.columns(2)
+    newer_id = left.selectbox("Newer document", list(indexed), format_func=indexed.__getitem__)
+    older_id = right.selectbox("Supersedes", list(indexed), format_func=indexed.__getitem__)
+    if st.form_submit_button("Save link") and newer_id and older_id:
+        try:
+            lineage.set_link(svc, newer_id, older_id, user.id, user.groups)
+        except lineage.LineageError as exc:
+            st.error(str(exc))
+        else:
+            st.rerun()
+
+st.subheader("Due for review")
+due = lineage.stale(svc, user.groups)
+st.caption(
+    f"Documents not reviewed for {svc.settings.stale_after_months} months "
+    "(FOOTNOTE_STALE_AFTER_MONTHS) and documents with an unconfirmed proposal."
+)
+if due:
+    st.dataframe(
+        pd.DataFrame(
+            [{"title": s.title, "path": s.path, "reviewed": s.reviewed, "why": s.why} for s in due]
+        ),
+        hide_index=True,
+        column_config={"reviewed": st.column_config.DateColumn("reviewed")},
+        key="stale_table",
+    )
+else:
+    st.caption("Nothing is due.")

@@ -1,4 +1,4 @@
-"""The SQL schema: documents and their chunk manifest, ingestion jobs, conversations,
+"""The SQL schema: documents, their chunk manifest and lineage, ingestion jobs, conversations,
 usage, feedback, the audit chain, eval runs and API tokens.
 
 The index (Qdrant) holds vectors and the text to show; SQL holds what we need to know
@@ -71,6 +71,41 @@ class Chunk(Base):
     page: Mapped[int | None] = mapped_column(default=None)
 
     document: Mapped[Document] = relationship(back_populates="chunks")
+
+
+class DocumentLink(Base):
+    """A document superseding another: ``newer_id`` replaces ``older_id`` from ``effective_at``.
+
+    ``origin`` says where the link came from, strongest first: ``front_matter`` (the newer
+    document's ``supersedes:`` key), ``text`` (a sentence such as "This notice replaces
+    ..."), ``proposed`` (the catalog saw two versions of one title or file name) or
+    ``manual`` (a knowledge manager set it). Ingestion keeps the first three in step with
+    the documents; a person's decision (``decided_by``) is never overwritten by a re-run.
+    Links go with either document (``ON DELETE CASCADE``).
+    """
+
+    __tablename__ = "document_links"
+    __table_args__ = (UniqueConstraint("newer_id", "older_id", name="uq_document_links_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    newer_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    older_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    origin: Mapped[str] = mapped_column(String(20))
+    """front_matter | text | proposed | manual"""
+    status: Mapped[str] = mapped_column(String(20), default="proposed", index=True)
+    """proposed | confirmed | rejected"""
+    effective_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When the newer document took over (UTC); None when no date is known."""
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    """The key, sentence or names that made the link, shown to whoever reviews it."""
+    decided_by: Mapped[str] = mapped_column(String(200), default="")
+    """Who confirmed, rejected or set it; empty while only ingestion has touched it."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class Job(Base):

@@ -13,6 +13,7 @@ import io
 import os
 import re
 from collections.abc import Callable
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -162,7 +163,7 @@ class _DecodedText:
         if isinstance(groups, str):
             groups = [groups]
         date = next((to_epoch(meta[k]) for k in _DATE_KEYS if k in meta), None)
-        plain = {k: v for k, v in meta.items() if isinstance(v, str | int | float | bool)}
+        plain = {k: p for k, v in meta.items() if (p := _plain(v)) is not None}
         return ParsedDocument(
             elements,
             title=str(meta.get("title") or _first_title(elements)),
@@ -208,3 +209,15 @@ register(_Pptx("pptx", (".pptx",), "pptx"))
 register(_Unstructured("xlsx", (".xlsx",), "xlsx"))
 register(_Unstructured("email", (".eml",), "email"))
 register(_Unstructured("msg", (".msg",), "msg"))
+
+
+def _plain(value: Any) -> Any:
+    """A front-matter value as JSON for ``Document.meta``: scalars, dates as ISO strings
+    (``updated:``, ``effective:`` order versions), lists of those (``supersedes:``)."""
+    if isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return [str(v) for v in value]
+    return None

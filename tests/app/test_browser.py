@@ -3,8 +3,9 @@
 A fresh data directory, ``footnote db upgrade`` and ``footnote ingest sample`` as
 commands, then ``footnote app`` on a free port of 127.0.0.1; Debian's chromium,
 driven by Playwright, asks a question from the sample eval set, opens a footnote,
-rates the answer, runs an ingestion job from the Ingestion page, and takes a
-screenshot of every page (into ``artifacts/screenshots``, printed at the end).
+rates the answer, runs an ingestion job from the Ingestion page, confirms a proposed
+version link in the Library, and takes a screenshot of every page (into
+``artifacts/screenshots``, printed at the end).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, select
 
-from core.db import Feedback, Job
+from core.db import AuditEntry, DocumentLink, Feedback, Job
 from tests.conftest import REPO, SAMPLE_CORPUS, SAMPLE_EVALS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -178,12 +179,25 @@ def test_ask_cite_rate_ingest_and_screenshot_every_page(server: dict[str, object
             expect(page.get_by_role("heading", name=name)).to_be_visible()
             page.wait_for_timeout(1500)  # let charts draw before the picture
             page.screenshot(path=SCREENSHOTS / f"{n}-{name.lower()}.png", full_page=True)
+
+        # Library, versions: the proposal found by title is confirmed by a person.
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Library").click()
+        expect(page.get_by_role("heading", name="Versions")).to_be_visible()
+        expect(page.get_by_role("heading", name="Due for review")).to_be_visible()
+        proposal = page.get_by_text("Proposed: Sabbatical leave supersedes Sabbatical leave")
+        expect(proposal).to_be_visible()
+        page.get_by_role("button", name="Confirm").first.click()
+        expect(proposal).to_have_count(0)
+        page.screenshot(path=SCREENSHOTS / "7-library-versions.png", full_page=True)
         browser.close()
 
     engine = create_engine(str(server["sql"]))
     with engine.connect() as conn:
         ratings = conn.execute(select(Feedback.rating, Feedback.comment)).all()
         jobs = conn.execute(select(Job.source, Job.status, Job.added)).all()
+        links = conn.execute(select(DocumentLink.origin, DocumentLink.status)).all()
+        audit = conn.execute(select(AuditEntry.action)).scalars().all()
     assert (1, "Clear and well sourced.") in [tuple(r) for r in ratings]
     assert ("inbox", "succeeded", 1) in [tuple(j) for j in jobs]
+    assert ("proposed", "confirmed") in [tuple(lk) for lk in links] and "lineage.confirm" in audit
     print(f"\nscreenshots: {SCREENSHOTS}")

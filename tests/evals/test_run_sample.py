@@ -17,8 +17,8 @@ from tests.conftest import SAMPLE_EVALS
 pytestmark = pytest.mark.slow
 
 GATE = (
-    "hit@5=0.8,refusal_correct=0.75,forbidden_leakage=0,faithfulness=0.9,"
-    "citation_precision=0.9,must_include=0.75"
+    "hit@5=0.8,refusal_correct=0.75,forbidden_leakage=0,superseded_leakage=0,"
+    "faithfulness=0.9,citation_precision=0.9,must_include=0.75"
 )
 """The CI gate, as in docs/evals.md and `make eval` (measured values leave a margin)."""
 

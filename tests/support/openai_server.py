@@ -14,6 +14,7 @@ empty the server answers with ``server.default``. Every request is recorded
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections import deque
@@ -72,6 +73,17 @@ class Received:
     def prompt(self) -> str:
         """Every message's content, joined: what the model would have read."""
         return "\n".join(m.get("content") or "" for m in self.body.get("messages", []))
+
+    @property
+    def sources(self) -> dict[int, str]:
+        """The numbered source blocks of the prompt, by id (their header lines and text)."""
+        found = re.finditer(r'<source id="(\d+)">\n(.*?)\n</source>', self.prompt, re.DOTALL)
+        return {int(m.group(1)): m.group(2) for m in found}
+
+    def superseded_sources(self) -> dict[int, str]:
+        """The source blocks marked as an old version (``status: …`` from retrieval.lineage):
+        what the scripted server checks arrives marked."""
+        return {n: block for n, block in self.sources.items() if "\nstatus: " in block}
 
 
 class OpenAIServer:
