@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import core  # noqa: F401  (offline environment before anything heavy is imported)
+import core.services
 from core.services import Services
 from core.settings import Settings, SourceConfig, get_settings
 from tests.support.openai_server import OpenAIServer
@@ -66,6 +67,18 @@ def services(settings: Settings) -> Iterator[Services]:
     svc = Services(settings)
     yield svc
     svc.close()
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh data dir and the hash embedder for ``footnote`` commands run in-process,
+    with the process-wide services reset before and closed after."""
+    monkeypatch.setenv("FOOTNOTE_DATA_DIR", str(tmp_path / "footnote"))
+    monkeypatch.setenv("FOOTNOTE_EMBEDDER", "hash")
+    monkeypatch.setattr(core.services, "_services", None)
+    yield tmp_path
+    if core.services._services is not None:
+        core.services._services.close()
 
 
 @pytest.fixture

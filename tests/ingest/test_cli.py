@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
-import core.services
 from app.cli import app
 from core.index import open_index
 from core.settings import get_settings
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("FOOTNOTE_DATA_DIR", str(tmp_path / "footnote"))
-    monkeypatch.setenv("FOOTNOTE_EMBEDDER", "hash")
-    monkeypatch.setattr(core.services, "_services", None)
-    yield tmp_path
-    if core.services._services is not None:
-        core.services._services.close()
 
 
 def test_ingest_jobs_docs(cli_env: Path, mixed_folder: Path) -> None:

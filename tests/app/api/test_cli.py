@@ -6,27 +6,14 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
-import core.services
 from app.cli import app
 from app.mcp_server import TOKEN_ENV
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("FOOTNOTE_DATA_DIR", str(tmp_path / "footnote"))
-    monkeypatch.setenv("FOOTNOTE_EMBEDDER", "hash")
-    monkeypatch.setattr(core.services, "_services", None)
-    yield tmp_path
-    if core.services._services is not None:
-        core.services._services.close()
 
 
 def test_tokens_create_list_revoke(cli_env: Path) -> None:

@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
-import core.services
 from app.cli import app
 from tests.ingest.web.conftest import FAILING, GOOD_PAGES
 from tests.support.web_server import WebServer
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("FOOTNOTE_DATA_DIR", str(tmp_path / "footnote"))
-    monkeypatch.setenv("FOOTNOTE_EMBEDDER", "hash")
-    monkeypatch.setattr(core.services, "_services", None)
-    yield tmp_path
-    if core.services._services is not None:
-        core.services._services.close()
 
 
 def test_ingest_url_then_recrawl(cli_env: Path, site: tuple[WebServer, WebServer]) -> None:
