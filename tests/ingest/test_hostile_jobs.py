@@ -18,7 +18,6 @@ from ingest import list_jobs
 from ingest.isolation import ParseWorker
 from ingest.parsing import ParseError
 from tests.conftest import make_settings
-from tests.ingest.test_cli import cli_env  # noqa: F401  (the CLI's own data dir)
 
 
 def _dead_pid() -> int:
