@@ -171,6 +171,9 @@ class Settings(BaseSettings):
     dense_weight: float = 1.0
     sparse_weight: float = 1.0
     rrf_k: int = 60
+    dense_share: float = 0.7
+    """How much the dense score (against BM25's) decides the order of the first
+    ``top_k`` fused chunks (``retrieval.search``)."""
     max_chunks_per_doc: int = 3
 
     # -- lineage (versions, freshness) -------------------------------------------------

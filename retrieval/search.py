@@ -3,8 +3,18 @@
 Both lists come from the ``Index`` protocol, so the embedded and the server backend
 behave alike, and both are filtered by the asker's access groups inside the engine's
 query: a chunk the asker may not see is never returned, so it cannot reach a prompt.
-The lists are fused here with weighted reciprocal rank fusion (a chunk's score is
-``Σ weight / (rrf_k + rank)``), which needs no score calibration between the two.
+The lists are fused here in two steps, each for what it does best (measured in
+docs/benchmarks.md, "Fusion: rank or score?"):
+
+1. **Which chunks**: weighted reciprocal rank fusion (a chunk's score is
+   ``Σ weight / (rrf_k + rank)``), which needs no score calibration between the two and
+   finds the most answering chunks among the first ``top_k``.
+2. **In which order**: those first ``top_k`` are re-ordered by their scores — each
+   list's scores as z-scores over the chunks either list found, ``dense_share`` dense and
+   the rest BM25 (a chunk one list did not return gets that list's lowest score). Rank
+   fusion lets a long, chatty question's noisy BM25 list pull the dense list's first hit
+   down; the scores say how much better that hit is, so it comes back first. The answer
+   leads with its first passage, so this order is what the person reads first.
 
 Then the result is made useful as answer context: near-duplicate texts are dropped,
 at most ``max_chunks_per_doc`` chunks come from one document, and chunks that follow
@@ -34,11 +44,15 @@ class Fusion:
     sparse_weight: float = 1.0
     rrf_k: int = 60
     candidates: int = 40
+    ordered: int = 8
+    """The first this many fused chunks are re-ordered by score (0: rank fusion only)."""
+    dense_share: float = 0.7
+    """Weight of the dense z-score in that order; BM25's is the rest."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Fusion:
         s = settings
-        return cls(s.dense_weight, s.sparse_weight, s.rrf_k, s.candidates)
+        return cls(s.dense_weight, s.sparse_weight, s.rrf_k, s.candidates, s.top_k, s.dense_share)
 
 
 def search_filter(user: User, filters: Filters | None = None) -> SearchFilter:
@@ -54,14 +68,38 @@ def search_filter(user: User, filters: Filters | None = None) -> SearchFilter:
 
 
 def fuse(dense: Sequence[Hit], sparse: Sequence[Hit], fusion: Fusion) -> list[tuple[Hit, float]]:
-    """Weighted reciprocal rank fusion of two ranked lists, best first."""
+    """Weighted reciprocal rank fusion of two ranked lists, its first ``fusion.ordered``
+    re-ordered by score; each hit with its rank-fusion score."""
     scores: dict[str, float] = {}
     hits: dict[str, Hit] = {}
     for ranked, weight in ((dense, fusion.dense_weight), (sparse, fusion.sparse_weight)):
         for rank, hit in enumerate(ranked, start=1):
             scores[hit.id] = scores.get(hit.id, 0.0) + weight / (fusion.rrf_k + rank)
             hits.setdefault(hit.id, hit)
-    return sorted(((hits[i], s) for i, s in scores.items()), key=lambda pair: -pair[1])
+    fused = sorted(((hits[i], s) for i, s in scores.items()), key=lambda pair: -pair[1])
+    if fusion.ordered <= 0 or not dense or not sparse:
+        return fused
+    order = _score_order(dense, sparse, fusion.dense_share)
+    head = sorted(fused[: fusion.ordered], key=lambda pair: -order[pair[0].id])
+    return head + fused[fusion.ordered :]
+
+
+def _score_order(
+    dense: Sequence[Hit], sparse: Sequence[Hit], dense_share: float
+) -> dict[str, float]:
+    """``dense_share`` · z(dense score) + the rest · z(BM25 score), by chunk id, over the
+    chunks either list found; a list's lowest score stands in where it has none."""
+    ids = list(dict.fromkeys(h.id for h in (*dense, *sparse)))
+    out = dict.fromkeys(ids, 0.0)
+    for ranked, share in ((dense, dense_share), (sparse, 1.0 - dense_share)):
+        found = {h.id: h.score for h in ranked}
+        lowest = min(found.values())
+        values = [found.get(i, lowest) for i in ids]
+        mean = sum(values) / len(values)
+        spread = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5 or 1.0
+        for i, v in zip(ids, values, strict=True):
+            out[i] += share * (v - mean) / spread
+    return out
 
 
 class Searcher:
@@ -113,8 +151,9 @@ class Searcher:
         documents: int = 3,
         reach: int = 2,
     ) -> list[Passage]:
-        """``passages`` and, for the first ``documents`` documents among them, the chunks
-        up to ``reach`` before and after the ones found, merged where they adjoin.
+        """``passages`` and, for the ``documents`` documents rank fusion scored highest
+        among them, the chunks up to ``reach`` before and after the ones found, merged
+        where they adjoin.
 
         A search finds the chunk that sounds most like the question; the sentence that
         answers it is often in the next one (the steps after "How to claim", the rest of a
@@ -124,7 +163,8 @@ class Searcher:
         base = search_filter(user, filters)
         have = {c for p in passages for c in p.chunk_ids}
         extra: list[Passage] = []
-        for doc_id in list(dict.fromkeys(p.doc_id for p in passages))[:documents]:
+        by_fusion = sorted(passages, key=lambda p: -p.score)
+        for doc_id in list(dict.fromkeys(p.doc_id for p in by_fusion))[:documents]:
             spans = [
                 (p.ordinal, p.ordinal + len(p.chunk_ids) - 1)
                 for p in passages

@@ -36,11 +36,26 @@ def _passage(cid: str, doc: str, ordinal: int, text: str, section: str = "S") ->
 def test_weighted_rrf_rewards_agreement_and_respects_weights() -> None:
     dense = [Hit("a", 0.9), Hit("b", 0.8), Hit("c", 0.7)]
     sparse = [Hit("c", 9.0), Hit("a", 5.0)]
-    fused = fuse(dense, sparse, Fusion(rrf_k=60))
+    fused = fuse(dense, sparse, Fusion(rrf_k=60, ordered=0))
     assert [h.id for h, _ in fused] == ["a", "c", "b"]
     assert fused[0][1] == 1 / 61 + 1 / 62
-    sparse_heavy = fuse(dense, sparse, Fusion(dense_weight=0.2, sparse_weight=1.0, rrf_k=60))
+    sparse_heavy = fuse(
+        dense, sparse, Fusion(dense_weight=0.2, sparse_weight=1.0, rrf_k=60, ordered=0)
+    )
     assert sparse_heavy[0][0].id == "c"
+
+
+def test_scores_order_the_chunks_rank_fusion_chose() -> None:
+    """A clear dense winner that BM25 ranks last comes back first; the set is unchanged."""
+    dense = [Hit("a", 0.90), Hit("b", 0.40), Hit("c", 0.39)]
+    sparse = [Hit("b", 5.0), Hit("c", 4.9), Hit("d", 4.8), Hit("a", 1.0)]
+    by_rank = fuse(dense, sparse, Fusion(ordered=0))
+    assert [h.id for h, _ in by_rank][:2] == ["b", "a"]
+    by_score = fuse(dense, sparse, Fusion(ordered=3, dense_share=0.7))
+    assert [h.id for h, _ in by_score] == ["a", "b", "c", "d"]
+    assert {h.id for h, _ in by_score[:3]} == {h.id for h, _ in by_rank[:3]}
+    assert dict((h.id, s) for h, s in by_score) == dict((h.id, s) for h, s in by_rank)
+    assert fuse(dense, [], Fusion(ordered=3)) == fuse(dense, [], Fusion(ordered=0))
 
 
 def test_finds_the_answer_by_both_words_and_meaning(indexed: Services) -> None:
