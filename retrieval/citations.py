@@ -10,7 +10,7 @@ page's URL, or a ``link:`` in a file's front matter) when it has one.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from sqlalchemy import select
@@ -78,19 +78,23 @@ def to_citation(passage: Passage, quote: str) -> Citation:
 
 
 def with_links(citations: list[Citation], sessions: sessionmaker[Session]) -> list[Citation]:
-    """``citations`` with the ``link`` of their documents (http(s) only: a link is shown
-    to people as something to click, so a ``javascript:`` one is never kept)."""
-    if not citations:
-        return citations
+    """``citations`` with the ``link`` of their documents."""
+    links = document_links({c.doc_id for c in citations}, sessions)
+    return [replace(c, link=links[c.doc_id]) if c.doc_id in links else c for c in citations]
+
+
+def document_links(doc_ids: Iterable[str], sessions: sessionmaker[Session]) -> dict[str, str]:
+    """The ``link`` of each document that has one (http(s) only: a link is shown to
+    people as something to click, so a ``javascript:`` one is never kept)."""
+    wanted = set(doc_ids)
+    if not wanted:
+        return {}
     with sessions() as session:
         rows = session.execute(
-            select(Document.id, Document.meta).where(Document.id.in_({c.doc_id for c in citations}))
+            select(Document.id, Document.meta).where(Document.id.in_(wanted))
         ).all()
     links = {doc_id: str((meta or {}).get("link") or "") for doc_id, meta in rows}
-    return [
-        replace(c, link=link) if (link := links.get(c.doc_id, "")).startswith(_WEB) else c
-        for c in citations
-    ]
+    return {doc_id: link for doc_id, link in links.items() if link.startswith(_WEB)}
 
 
 _WEB = ("http://", "https://")

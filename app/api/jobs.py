@@ -4,6 +4,11 @@
 and the app's Ingestion page use; the process that owns the index runs it. When the
 API server is that owner it drains the queue itself (``drain_jobs``), so jobs queued
 from a terminal while it runs are picked up too.
+
+Only sources named in ``footnote.toml`` can be run over HTTP. A folder path or a URL
+would let anyone holding an admin token make the server read any file it can reach or
+fetch any address from inside the network; those are ingested with ``footnote ingest``
+by someone at the server, or added to ``footnote.toml`` first.
 """
 
 from __future__ import annotations
@@ -48,9 +53,7 @@ _FIELDS = (
 
 
 class JobRequest(BaseModel):
-    source: str | None = Field(
-        default=None, description="A source named in footnote.toml, or a folder on the server."
-    )
+    source: str = Field(description="A source named in footnote.toml.")
     paths: list[str] = Field(default_factory=list, description="Only these files of it.")
 
 
@@ -67,9 +70,15 @@ async def drain_jobs(services: Services, every_s: float) -> None:
 @router.post("/jobs", status_code=202, summary="Queue an ingestion job (admin)")
 def queue_route(body: JobRequest, request: Request, who: Admin) -> dict:
     services = services_of(request)
-    if body.source is None and not body.paths:
+    configured = sorted(services.settings.sources)
+    if body.source not in configured:
         raise ApiError(
-            400, "Name a source (or paths) to ingest.", code="invalid_job", param="source"
+            400,
+            f"Unknown source {body.source!r}: over the API a job runs a source named in "
+            f"footnote.toml ({', '.join(configured) or 'none configured'}). Add a folder or "
+            "website there, or ingest it at the server with `footnote ingest`.",
+            code="invalid_source",
+            param="source",
         )
     try:
         job_id = queue_job(services, body.source, tuple(body.paths), requested_by=who.user.id)

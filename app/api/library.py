@@ -24,6 +24,7 @@ from app.api.errors import ApiError
 from core.db import Job, JobEvent
 from core.services import Services
 from ingest import DocumentInfo, document_chunks, list_documents
+from retrieval.citations import document_links
 from retrieval.types import Citation, Filters, Passage, User
 
 router = APIRouter(prefix="/v1", tags=["library"])
@@ -34,7 +35,9 @@ def document_url(doc_id: str) -> str:
     return f"/v1/documents/{doc_id}"
 
 
-def passage_dict(p: Passage) -> dict[str, Any]:
+def passage_dict(p: Passage, link: str = "") -> dict[str, Any]:
+    """A passage as the API returns it; ``link`` is where a person opens its source (a
+    web page's URL), "" when it has none."""
     return {
         "chunk_id": p.chunk_id,
         "doc_id": p.doc_id,
@@ -46,6 +49,7 @@ def passage_dict(p: Passage) -> dict[str, Any]:
         "score": p.score,
         "text": p.text,
         "url": document_url(p.doc_id),
+        "link": link,
     }
 
 
@@ -63,7 +67,8 @@ def search_passages(
     """The best passages ``user`` may see for ``query``."""
     filters = Filters(sources=tuple(sources)) if sources else None
     found = retrieval.search(query, user, services=services, filters=filters, top_k=top_k)
-    return [passage_dict(p) for p in found]
+    links = document_links((p.doc_id for p in found), services.sessions)
+    return [passage_dict(p, links.get(p.doc_id, "")) for p in found]
 
 
 def visible_documents(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.db import Document
 from core.services import Services
-from retrieval.citations import with_links
+from retrieval.citations import document_links, with_links
 from retrieval.types import Citation
 
 
@@ -22,3 +22,5 @@ def test_links_come_from_the_document_and_only_http(services: Services) -> None:
     assert [c.link for c in cited] == ["https://intranet/a", "", "", ""]
     assert cited[0].to_dict()["link"] == "https://intranet/a"
     assert with_links([], services.sessions) == []
+    wanted = ("web", "js", "plain", "gone")
+    assert document_links(wanted, services.sessions) == {"web": "https://intranet/a"}

@@ -76,3 +76,15 @@ def test_job_errors_say_what_to_do(client: httpx.Client, tokens: Tokens) -> None
     assert bad.status_code == 400 and "footnote.toml" in bad.json()["error"]["message"]
     missing = client.get("/v1/jobs/999999", headers=admin)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "job_not_found"
+
+
+def test_jobs_run_only_configured_sources(client: httpx.Client, tokens: Tokens) -> None:
+    """An admin token cannot make the server read a folder or fetch a URL of its choice."""
+    admin = bearer(tokens.admin)
+    for source in ("/etc", "http://127.0.0.1:9/", "https://intranet.example/"):
+        refused = client.post("/v1/jobs", headers=admin, json={"source": source})
+        assert refused.status_code == 400, source
+        assert refused.json()["error"]["code"] == "invalid_source"
+        assert "footnote ingest" in refused.json()["error"]["message"]
+    no_source = client.post("/v1/jobs", headers=admin, json={"paths": ["/etc/passwd"]})
+    assert no_source.status_code in (400, 422)
