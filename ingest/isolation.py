@@ -45,6 +45,7 @@ _PRELOAD = [
     "unstructured.partition.xlsx",
     "unstructured.partition.email",
     "pdfminer.high_level",
+    "ingest.web.extract",
 ]
 _START_TIMEOUT_S = 120.0
 """How long a new child may take to get ready (warm-up, not a file's budget)."""

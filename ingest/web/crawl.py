@@ -40,7 +40,7 @@ import lxml.etree
 
 from core.settings import SourceConfig
 from ingest.parsing import supported_extensions
-from ingest.web.extract import ExtractError, page_markdown, read_page
+from ingest.web.extract import ExtractError, Page, page_markdown, read_page
 from ingest.web.robots import USER_AGENT, Robots, robots_url
 from ingest.web.state import PageState, Snapshot, body_hash
 
@@ -148,14 +148,18 @@ def crawl(
     client: httpx.Client | None = None,
     progress: CrawlProgress | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    reader: Callable[[bytes, str], Page] = read_page,
 ) -> CrawlReport:
-    """Crawl ``site`` into ``snapshot`` (its state saved at the end, and every so often)."""
+    """Crawl ``site`` into ``snapshot`` (its state saved at the end, and every so often).
+
+    ``reader`` extracts a fetched page; a job passes one that runs in the parse worker
+    (``ingest.web.mirror``), tools and tests may read in this process."""
     own = client is None
     client = client or httpx.Client(
         headers={"User-Agent": USER_AGENT}, timeout=_TIMEOUT_S, follow_redirects=False
     )
     try:
-        return _Crawl(site, snapshot, client, progress, sleep).run()
+        return _Crawl(site, snapshot, client, progress, sleep, reader).run()
     finally:
         if own:
             client.close()
@@ -169,8 +173,10 @@ class _Crawl:
         client: httpx.Client,
         progress: CrawlProgress | None,
         sleep: Callable[[float], None],
+        reader: Callable[[bytes, str], Page],
     ) -> None:
         self.site = site
+        self.reader = reader
         self.snapshot = snapshot
         self.client = client
         self.progress = progress
@@ -314,7 +320,7 @@ class _Crawl:
             )
             return []
         try:
-            page = read_page(response.body, final)
+            page = self.reader(response.body, final)
         except ExtractError as exc:
             raise _PageFailed(str(exc)) from None
         links = [link for link in page.links if self.site.contains(link)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from urllib.parse import urldefrag, urljoin
 
 import lxml.etree
@@ -64,6 +65,12 @@ def read_page(body: bytes, url: str) -> Page:
     metadata = trafilatura.extract_metadata(body)
     title = (metadata.title if metadata else None) or _title(tree) or url
     return Page(" ".join(title.split()), (text or "").strip(), links, "noindex" in directives)
+
+
+def read_page_file(path: Path, url: str) -> Page:
+    """``read_page`` of a body saved at ``path``: the form the parse worker runs
+    (``ingest.isolation``), so a page that hangs or bloats trafilatura fails alone."""
+    return read_page(path.read_bytes(), url)
 
 
 def page_markdown(page: Page, url: str, last_modified: str | None) -> str:

@@ -10,7 +10,10 @@ one (robots.txt, a broken link, out of the site, the page budget).
 from __future__ import annotations
 
 import re
+import tempfile
 from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,10 +23,13 @@ from core.db import Document, Job, JobEvent, utcnow
 from core.services import Services
 from core.settings import Settings, SourceConfig
 from ingest import pipeline
+from ingest.isolation import ParseWorker, shared_worker
+from ingest.parsing import ParseError
 from ingest.report import Counts, Progress
 from ingest.scope import JobScope
 from ingest.sources import SourceError
 from ingest.web.crawl import CrawlProgress, CrawlReport, Site, crawl
+from ingest.web.extract import ExtractError, Page, read_page_file
 from ingest.web.state import Snapshot
 
 
@@ -90,6 +96,7 @@ def run_pass(
         site,
         Snapshot(scope.config.path),
         progress=progress if isinstance(progress, CrawlProgress) else None,
+        reader=isolated_reader(shared_worker(services.settings)),
     )
     _record(services, job_id, report)
     counts, stages = pipeline.run_pass(services, job_id, scope, progress)
@@ -101,6 +108,22 @@ def run_pass(
         session.commit()
     _link_documents(services, scope.source, Snapshot(scope.config.path))
     return counts, stages
+
+
+def isolated_reader(worker: ParseWorker) -> Callable[[bytes, str], Page]:
+    """A page reader that extracts in ``worker``, under the parse budgets: a page that
+    hangs trafilatura or takes all its memory fails alone, with the reason."""
+
+    def read(body: bytes, url: str) -> Page:
+        with tempfile.TemporaryDirectory(prefix="footnote-page-") as folder:
+            saved = Path(folder) / "page.html"
+            saved.write_bytes(body)
+            try:
+                return worker.run(read_page_file, saved, url)
+            except ParseError as exc:
+                raise ExtractError(str(exc)) from None
+
+    return read
 
 
 def _link_documents(services: Services, source: str, snapshot: Snapshot) -> None:

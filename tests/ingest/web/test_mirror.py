@@ -10,6 +10,9 @@ import pytest
 from core.services import Services
 from core.settings import SourceConfig
 from ingest import job_events, list_documents, queue_job, run_job, run_pending_jobs
+from ingest.isolation import ParseWorker
+from ingest.web.extract import ExtractError, read_page
+from ingest.web.mirror import isolated_reader
 from retrieval import answer, search
 from retrieval.types import Done, User
 from tests.conftest import make_settings
@@ -150,3 +153,26 @@ def test_web_source_config(tmp_path: Path) -> None:
     name, config = web_source(settings, "https://wiki.example.com:8443/space/", max_pages=5)
     assert name == "wiki.example.com-8443-space" and config.max_pages == 5
     assert resolve_source(settings, "https://wiki.example.com:8443/space/")[1].max_pages == 5
+
+
+def test_pages_are_extracted_in_the_parse_worker(tmp_path: Path) -> None:
+    """A job reads pages in the killable worker: the same page as in-process, and a page
+    over the worker's budget fails alone with the reason (here: a 1 ms time budget)."""
+    body = (
+        b"<html><head><title>Leave</title></head><body><main><h1>Leave</h1>"
+        + (b"<p>Annual leave is 25 days, booked in the HR portal a week ahead.</p>" * 3)
+        + b"</main></body></html>"
+    )
+    url = "http://intranet.test/leave"
+    worker = ParseWorker(make_settings(tmp_path / "a"))
+    try:
+        assert isolated_reader(worker)(body, url) == read_page(body, url)
+    finally:
+        worker.close()
+    hurried = ParseWorker(make_settings(tmp_path / "b", parse_timeout_s=0.001))
+    try:
+        hurried.start()
+        with pytest.raises(ExtractError, match="took longer than"):
+            isolated_reader(hurried)(body * 2000, url)
+    finally:
+        hurried.close()
