@@ -52,7 +52,10 @@ def elements_from_boxes(boxes: list[Box]) -> list[Element]:
     )
     out: list[Element] = []
     for page, text, size in boxes:
-        if _is_heading(text, size, body):
+        if "\n" in text:  # a table's rows (``pdf_tables``): a text box's lines are joined
+            rows = tuple(text.split("\n"))
+            out.append(Element("table", text, page, rows=rows))
+        elif _is_heading(text, size, body):
             out.append(Element("title", text, page, level=heading_sizes.index(round(size, 1))))
         elif _BULLET.match(text):
             out.append(Element("list", text, page))

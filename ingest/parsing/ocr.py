@@ -246,3 +246,24 @@ class ImageParser:
 
 
 register(ImageParser())
+
+
+def ocr_pdf_pages(path: Path, pages: list[int], total: int) -> OcrResult:
+    """OCR of a PDF's scanned ``pages`` (1-based of ``total``), rendered by PDFium."""
+    import pypdfium2 as pdfium
+
+    which = "the only page" if total == 1 else f"page(s) {', '.join(map(str, pages))}"
+    require_tesseract(f"no extractable text on {which} (scanned images)")
+    result = OcrResult()
+    document = pdfium.PdfDocument(str(path))
+    try:
+        for number in pages:
+            page = document[number - 1]
+            width, height = page.get_size()
+            scale = min(DPI / 72, MAX_SIDE / max(width, height, 1))
+            image = page.render(scale=scale, grayscale=True).to_pil()
+            result.extend(ocr_image(image, number, scale * 72))
+            page.close()
+    finally:
+        document.close()
+    return result

@@ -13,6 +13,8 @@ keeps its text layer everywhere else, and ordinary PDFs never pay for OCR.
 PDFium's text layer (fast) checks pdfminer page by page: where pdfminer lost most of a
 page's words, or could not read the file at all, PDFium's text is used instead.
 
+A table drawn with ruling lines is read row by row (``pdf_tables``), not cell by cell.
+
 Running headers and footers are kept once and page numbers dropped: repeated on every
 page they would be the most frequent words of the document and crowd every chunk.
 """
@@ -49,6 +51,7 @@ from ingest.parsing.lines import (
     title_from_boxes,
     word_bag,
 )
+from ingest.parsing.pdf_tables import Table, TableFinder
 
 _SCAN_MAX_CHARS = 24
 """A page with fewer text-layer characters than this may be a scan (a stamp, a page number)."""
@@ -100,26 +103,6 @@ def _is_scan(page: LTPage, boxes: list[Box]) -> bool:
     area = page.width * page.height
     covered = sum(image.width * image.height for image in _images(page)) / max(area, 1)
     return covered >= (_SCAN_MIN_IMAGE_AREA if chars else _TEXTLESS_MIN_IMAGE_AREA)
-
-
-def _ocr_pages(path: Path, pages: list[int], total: int) -> ocr.OcrResult:
-    import pypdfium2 as pdfium
-
-    which = "the only page" if total == 1 else f"page(s) {', '.join(map(str, pages))}"
-    ocr.require_tesseract(f"no extractable text on {which} (scanned images)")
-    result = ocr.OcrResult()
-    document = pdfium.PdfDocument(str(path))
-    try:
-        for number in pages:
-            page = document[number - 1]
-            width, height = page.get_size()
-            scale = min(ocr.DPI / 72, ocr.MAX_SIDE / max(width, height, 1))
-            image = page.render(scale=scale, grayscale=True).to_pil()
-            result.extend(ocr.ocr_image(image, number, scale * 72))
-            page.close()
-    finally:
-        document.close()
-    return result
 
 
 @dataclass(frozen=True)
@@ -179,25 +162,40 @@ def _without_running_lines(placed: list[_Placed], pages: int) -> list[Box]:
 
 
 def _layout(path: Path) -> tuple[list[_Placed], list[int], int]:
-    """pdfminer's text runs with their place, the pages that are scans, the page count."""
+    """pdfminer's text runs with their place, the pages that are scans, the page count.
+    A ruled table's cells are one run, its rows, where its first cell was."""
     laid_out: list[_Placed] = []
     scans: list[int] = []
     total = 0
-    for total, page in enumerate(
-        extract_pages(str(path), laparams=LAParams(detect_vertical=True)), 1
-    ):
-        found = [
-            _Placed(total, text, size, _margin(page, box))
-            for box in page
-            if isinstance(box, LTTextContainer)
-            for text, size in _runs(box)
-            if text
-        ]
-        if _is_scan(page, [p.box for p in found]):
-            scans.append(total)
-        else:
-            laid_out += found
+    finder = TableFinder(path)
+    try:
+        for total, page in enumerate(
+            extract_pages(str(path), laparams=LAParams(detect_vertical=True)), 1
+        ):
+            found = _page_runs(total, page, finder.tables(total, page))
+            if _is_scan(page, [p.box for p in found]):
+                scans.append(total)
+            else:
+                laid_out += found
+    finally:
+        finder.close()
     return laid_out, scans, total
+
+
+def _page_runs(number: int, page: LTPage, tables: list[Table]) -> list[_Placed]:
+    found: list[_Placed] = []
+    placed: set[int] = set()
+    for box in page:
+        if not isinstance(box, LTTextContainer):
+            continue
+        runs = [(text, size) for text, size in _runs(box) if text]
+        inside = next((i for i, t in enumerate(tables) if t.holds(page, box)), None)
+        if inside is None:
+            found += [_Placed(number, text, size, _margin(page, box)) for text, size in runs]
+        elif inside not in placed and runs:
+            placed.add(inside)
+            found.append(_Placed(number, tables[inside].text, runs[0][1], in_margin=False))
+    return found
 
 
 def _text_layer(path: Path) -> list[str] | None:
@@ -277,7 +275,7 @@ class PdfParser:
             boxes = sorted((b for b in boxes if b[1]), key=lambda b: b[0])
         meta: dict[str, object] = {}
         if scans:
-            read = _ocr_pages(path, scans, total)
+            read = ocr.ocr_pdf_pages(path, scans, total)
             if not boxes and not read.usable():
                 raise ParseError(
                     f"no extractable text: no text layer, and OCR of {len(scans)} scanned "

@@ -297,6 +297,37 @@ def write_pdf(path: Path) -> str:
     return "\n".join(expected) + "\n"
 
 
+def write_table_pdf(path: Path) -> str:
+    """A ruled table between two paragraphs (pdfminer alone reads it column by column)."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=16)
+    pdf.cell(0, 10, "Travel allowances", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=11)
+    before = "Claims are paid monthly. The rates below apply to every office from April."
+    after = "Receipts must be kept for six years. Ask finance about anything else."
+    pdf.multi_cell(0, 6, before)
+    pdf.ln(4)
+    rows = [
+        ("City", "Hotel cap", "Meals per day"),
+        ("London", "GBP 180", "GBP 45"),
+        ("Manchester", "GBP 120", "GBP 35"),
+        ("Dublin", "EUR 170", "EUR 50"),
+    ]
+    with pdf.table() as table:
+        for cells in rows:
+            row = table.row()
+            for cell in cells:
+                row.cell(cell)
+    pdf.ln(4)
+    pdf.multi_cell(0, 6, after)
+    pdf.output(str(path))
+    lines = [" | ".join(cells) for cells in rows]
+    return "\n".join(["# Travel allowances", before, *lines, after]) + "\n"
+
+
 def write_rotated_pdf(path: Path) -> str:
     """A page with a sideways note, which pdfminer reads one letter per line."""
     from fpdf import FPDF
@@ -349,6 +380,7 @@ FIXTURES: dict[str, Callable[[Path], str]] = {
     "quarterly-review.pptx": write_pptx,
     "sustainability-report.pdf": write_pdf,
     "rotated-note.pdf": write_rotated_pdf,
+    "travel-rates.pdf": write_table_pdf,
     "intranet-index.html": write_html,
     "safety-notice.png": write_png,
     "partly-scanned.pdf": write_scanned_pdf,

@@ -136,6 +136,19 @@ def test_pdf_running_header_once_page_numbers_dropped_hyphens_joined(faithful: P
     assert left < right  # two columns: the left one is read first, whole
 
 
+def test_pdf_ruled_table_is_one_table_row_by_row(faithful: Path) -> None:
+    elements = parse_file(faithful / "travel-rates.pdf")[0].elements
+    assert [e.kind for e in elements] == ["title", "text", "table", "text"]
+    table = elements[2]
+    assert table.rows == (
+        "City | Hotel cap | Meals per day",
+        "London | GBP 180 | GBP 45",
+        "Manchester | GBP 120 | GBP 35",
+        "Dublin | EUR 170 | EUR 50",
+    )
+    assert table.page == 1 and elements[3].text.startswith("Receipts")
+
+
 def test_pdf_pages_pdfminer_garbles_are_read_by_pdfium(faithful: Path) -> None:
     texts = [e.text for e in parse_file(faithful / "rotated-note.pdf")[0].elements]
     assert any("Sideways margin note about archived invoices" in t for t in texts)
