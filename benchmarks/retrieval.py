@@ -102,12 +102,10 @@ def mrr_at_10(ranked: list[str], relevant: dict[str, int]) -> float:
 
 
 def rank_documents(hits: Iterable[tuple[Hit, float]]) -> list[str]:
-    """Documents by their best chunk's score."""
-    best: dict[str, float] = {}
-    for hit, score in hits:
-        doc = hit.payload["doc_id"]
-        best[doc] = max(best.get(doc, -math.inf), score)
-    return sorted(best, key=lambda d: -best[d])
+    """Documents in the order of their best chunk: the first in the list (the search's
+    order is the ranking; its first chunks are re-ordered by score after rank fusion,
+    so the fusion scores alone do not give it)."""
+    return list(dict.fromkeys(hit.payload["doc_id"] for hit, _ in hits))
 
 
 def _percentile(values: list[float], q: float) -> float:
