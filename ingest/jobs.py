@@ -140,7 +140,7 @@ def _execute(
         reconcile(services)
         scope = scope or scopes.of_job(services.settings, job)
         counts, stages = run_pass(services, job_id, scope, progress)
-        update_lineage(services, job_id)  # which documents supersede which (ingest/lineage.py)
+        update_lineage(services, job_id)  # which documents supersede which (ingest/lineage/)
         services.index.flush()
         status = "succeeded"
     except Exception as exc:
