@@ -179,7 +179,9 @@ class Index(Protocol):
     def search_sparse(self, text: str, flt: SearchFilter, limit: int) -> list[Hit]: ...
 
     def search_hybrid(self, query: HybridQuery, flt: SearchFilter, limit: int) -> list[Hit]:
-        """Both lists fused by RRF in the engine (``HybridQuery`` says how), best first."""
+        """Both lists fused by RRF in the engine (``HybridQuery`` says how), best first;
+        equal scores in no set order (qdrant's hash-map order, even between two calls),
+        which is why ``retrieval.search`` fuses in Python (docs/architecture.md)."""
         ...
 
     def get(self, ids: Sequence[str], with_vectors: bool = False) -> list[Hit]:
