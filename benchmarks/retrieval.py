@@ -4,13 +4,15 @@ The corpus (``corpus.jsonl``) is chunked with ingest's chunker to the embedder's
 window, embedded with the configured embedder (vectors are cached under
 ``data_dir/bench`` so a re-run skips the slow part) and written to a fresh embedded
 index in a temporary folder. Each query of the split (``qrels/<split>.tsv``) is then
-searched three ways in the same run — hybrid (the settings' fusion), dense only and
-BM25 only — a document scoring as its best chunk. Reported: nDCG@10, Recall@10,
+searched four ways in the same run — hybrid (the settings' fusion, fused in Python as
+``retrieval.search`` does), the same fusion inside the engine (``Index.search_hybrid``,
+one query), dense only and BM25 only — a document scoring as its best chunk; how often
+the engine's fused order equals Python's is counted too. Reported: nDCG@10, Recall@10,
 MRR@10, query latency p50/p95 (query embedding included), and peak RSS.
 
 ``scale_to`` adds synthetic points (random unit vectors, random-word BM25 text, random
 access groups) until the index holds that many, then times the full access-filtered
-hybrid search again: the latency a 100k-chunk deployment would see.
+hybrid search again (both fusions): the latency a 100k-chunk deployment would see.
 ``tune`` searches fusion weights / rrf_k / candidates on another split's qrels.
 """
 
@@ -33,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from core.embeddings import Embedder
-from core.index import ChunkRecord, Hit, SearchFilter
+from core.index import ChunkRecord, Hit, HybridQuery, SearchFilter
 from core.index.edge import EdgeIndex
 from core.settings import Settings
 from core.tokens import count_tokens
@@ -180,6 +182,64 @@ def _add_synthetic(index: EdgeIndex, count: int, dim: int, vocabulary: list[str]
         )
 
 
+def _engine_search(
+    searcher: Searcher, fusion: Fusion, vectors: dict[str, np.ndarray] | None = None
+) -> Callable[[str], list[tuple[Hit, float]]]:
+    """The hybrid fused by RRF inside the engine; the query embedded unless in ``vectors``."""
+
+    def search(query: str) -> list[tuple[Hit, float]]:
+        vector = vectors[query] if vectors else searcher.embedder.embed_query(query)
+        hybrid = HybridQuery(
+            vector,
+            query,
+            fusion.rrf_k,
+            fusion.candidates,
+            fusion.dense_weight,
+            fusion.sparse_weight,
+        )
+        hits = searcher.index.search_hybrid(hybrid, _ASKER, 2 * fusion.candidates)
+        return [(hit, hit.score) for hit in hits]
+
+    return search
+
+
+def compare_fusions(searcher: Searcher, dataset: Dataset, fusion: Fusion) -> dict[str, float]:
+    """Python vs engine fusion on the same index, queries embedded once beforehand: search
+    latency without the embedding, and the share of queries whose engine-fused chunk order
+    (all of it, and the first ten documents) is Python's."""
+    vectors = {q: searcher.embedder.embed_query(q) for q in dataset.queries.values()}
+    index = searcher.index
+
+    def python(query: str) -> list[tuple[Hit, float]]:
+        dense = index.search_dense(vectors[query], _ASKER, fusion.candidates)
+        return fuse(dense, index.search_sparse(query, _ASKER, fusion.candidates), fusion)
+
+    engine = _engine_search(searcher, fusion, vectors)
+    timings: dict[str, list[float]] = {"python": [], "engine": []}
+    chunks = documents = 0
+    for query in dataset.queries.values():
+        lists = {}
+        for name, search in (("python", python), ("engine", engine)):
+            tick = time.perf_counter()
+            lists[name] = search(query)
+            timings[name].append((time.perf_counter() - tick) * 1000)
+        ids = {name: [h.id for h, _ in hits] for name, hits in lists.items()}
+        chunks += ids["python"] == ids["engine"]
+        top = {name: rank_documents(hits)[:10] for name, hits in lists.items()}
+        documents += top["python"] == top["engine"]
+    n = max(len(dataset.queries), 1)
+    out = {
+        f"{name}_{q}_ms": round(_percentile(t, q), 3)
+        for name, t in timings.items()
+        for q in (50, 95)
+    }
+    return {
+        **out,
+        "same_chunk_order": round(chunks / n, 3),
+        "same_top10_documents": round(documents / n, 3),
+    }
+
+
 # -- running --------------------------------------------------------------------------------
 def _evaluate(
     name: str, dataset: Dataset, search: Callable[[str], list[tuple[Hit, float]]]
@@ -271,7 +331,12 @@ def run(
                 results.append(
                     _evaluate(name, dataset, lambda q, f=fusion: searcher.hits(q, _ASKER, f))
                 )
+                if name == "hybrid":
+                    progress("searching: hybrid, fused in the engine")
+                    engine = _engine_search(searcher, fusion)
+                    results.append(_evaluate("hybrid-engine", dataset, engine))
             report["results"] = [asdict(r) for r in results]
+            report["fusions"] = compare_fusions(searcher, dataset, hybrid)
             if tune_split:
                 progress(f"tuning fusion on the {tune_split} split")
                 ranked = tune(searcher, load_beir(folder, tune_split))
@@ -286,7 +351,10 @@ def run(
                 _add_synthetic(index, scale_to - len(chunks), embedder.dim, vocabulary)
                 index.optimize()
                 scaled = _evaluate("hybrid", dataset, lambda q: searcher.hits(q, _ASKER, hybrid))
+                engine = _evaluate("hybrid-engine", dataset, _engine_search(searcher, hybrid))
                 report["scaled"] = {"points": index.count(), **asdict(scaled)}
+                report["scaled_engine"] = asdict(engine)
+                report["scaled_fusions"] = compare_fusions(searcher, dataset, hybrid)
         finally:
             index.close()
     report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

@@ -61,7 +61,7 @@ def queue_job(
     name: str | None = None,
 ) -> int:
     """Record a job for the index owner to run; returns its id."""
-    return _new_job(services, source, paths, requested_by, name, status="queued")
+    return _new_job(services, source, paths, requested_by, name, status="queued")[0]
 
 
 def _new_job(
@@ -71,16 +71,16 @@ def _new_job(
     requested_by: str,
     name: str | None,
     status: str,
-) -> int:
+) -> tuple[int, scopes.JobScope]:
+    """The request resolved (once) into a scope, stored as a new job row: (id, scope)."""
     scope = scopes.resolve(services.settings, source, paths, name)
-    stored = scope.stored_paths(services.settings)
     with services.sessions() as session:
-        job = Job(source=scope.source, paths=stored, requested_by=requested_by, status=status)
+        job = Job(**scope.row(), requested_by=requested_by, status=status)
         if status == "running":
             job.pid, job.started_at, job.heartbeat_at = os.getpid(), utcnow(), utcnow()
         session.add(job)
         session.commit()
-        return job.id
+        return job.id, scope
 
 
 def run_job(
@@ -99,14 +99,17 @@ def run_job(
     """
     services.index  # noqa: B018 (take the index, or raise IndexLocked, before any job row)
     with _RUN_LOCK:
+        scope: scopes.JobScope | None = None
         with _ACTIVE_LOCK:
             if job_id is None:
-                job_id = _new_job(services, source, paths, requested_by, name, status="running")
+                job_id, scope = _new_job(
+                    services, source, paths, requested_by, name, status="running"
+                )
             elif not _claim(services, job_id):
                 raise ValueError(f"job {job_id} is not queued")
             _ACTIVE.add(job_id)
         try:
-            return _execute(services, job_id, progress)
+            return _execute(services, job_id, scope, progress)
         finally:
             _ACTIVE.discard(job_id)
 
@@ -122,17 +125,22 @@ def _claim(services: Services, job_id: int) -> bool:
         return bool(claimed)
 
 
-def _execute(services: Services, job_id: int, progress: Progress | None) -> JobResult:
+def _execute(
+    services: Services, job_id: int, scope: scopes.JobScope | None, progress: Progress | None
+) -> JobResult:
+    """Run the job: with the scope it was created with, or (queued) its row's, read once."""
     started = time.perf_counter()
-    with services.sessions() as session:
-        job = session.get(Job, job_id)
+    if scope is None:
+        with services.sessions() as session:
+            job = session.get(Job, job_id)
         assert job is not None
+    source = scope.source if scope else job.source
     counts, stages, status, error = Counts(), {}, "failed", None
     try:
         reconcile(services)
-        scope = scopes.of_job(services.settings, job)
+        scope = scope or scopes.of_job(services.settings, job)
         counts, stages = run_pass(services, job_id, scope, progress)
-        update_lineage(services, job_id)  # which documents supersede which (ingest/lineage.py)
+        update_lineage(services, job_id)  # which documents supersede which (ingest/lineage/)
         services.index.flush()
         status = "succeeded"
     except Exception as exc:
@@ -150,7 +158,7 @@ def _execute(services: Services, job_id: int, progress: Progress | None) -> JobR
     return JobResult(
         **vars(counts),
         job_id=job_id,
-        source=job.source,
+        source=source,
         status=status,
         seconds=time.perf_counter() - started,
         error=error,

@@ -1,17 +1,17 @@
 """What a job covers: its source, the source's root, and the paths it is restricted to.
 
 A request (a source name, a folder, some files) is resolved into a ``JobScope`` once,
-when the job is created; the stored row is turned back into the same value once, when
-the job runs. Every stage after that takes the value, never the row.
-
-An ad-hoc source is not in footnote.toml, so its job row stores the folder first in
-``paths``, followed by the paths the job is restricted to (if any).
+when the job is created, and stored in the job row's own columns: ``source``, ``root``
+(the source's folder) and ``paths`` (only these, or all of it when empty). A job run
+where it was created keeps that value; a queued one is turned back into the same value
+once, when it runs. Every stage after that takes the value, never the row.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from core.db import Job
 from core.settings import Settings, SourceConfig
@@ -26,12 +26,13 @@ class JobScope:
     within: tuple[Path, ...] = ()
     """Only files under these paths (all of the source when empty)."""
 
-    def stored_paths(self, settings: Settings) -> list[str]:
-        """The job row's ``paths``: the root first for a source footnote.toml lacks."""
-        stored = [str(p) for p in self.within]
-        if self.source not in settings.sources:
-            stored = [str(self.config.path), *stored]
-        return stored
+    def row(self) -> dict[str, Any]:
+        """The job row's columns for this scope."""
+        return {
+            "source": self.source,
+            "root": str(self.config.path),
+            "paths": [str(p) for p in self.within],
+        }
 
 
 def resolve(
@@ -64,13 +65,14 @@ def resolve(
 
 
 def of_job(settings: Settings, job: Job) -> JobScope:
-    """The scope a stored job was created with: a configured source, or an ad-hoc folder."""
+    """The scope a stored job was created with: a configured source (its globs and groups
+    as footnote.toml says now), or an ad-hoc folder (the row's ``root``)."""
     within = tuple(Path(p) for p in job.paths)
     if job.source in settings.sources:
         return JobScope(job.source, settings.sources[job.source], within)
-    if not within:
+    if not job.root:
         raise SourceError(f"source {job.source!r} is no longer configured in footnote.toml")
-    return JobScope(job.source, SourceConfig(path=within[0]), within[1:])
+    return JobScope(job.source, SourceConfig(path=Path(job.root)), within)
 
 
 def _contains(root: Path, path: Path) -> bool:

@@ -115,7 +115,10 @@ class Job(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     source: Mapped[str] = mapped_column(String(200))
+    root: Mapped[str] = mapped_column(String(1000), default="", server_default="")
+    """The source's folder when the job was created (what an ad-hoc source runs on)."""
     paths: Mapped[list[str]] = mapped_column(default=list)
+    """Only these files or folders of the source; all of it when empty."""
     requested_by: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     """queued | running | succeeded | failed | cancelled"""

@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from core.index import bm25
+
 DENSE = "dense"
 SPARSE = "bm25"
 
@@ -104,6 +106,46 @@ class SearchFilter:
         return out
 
 
+@dataclass(frozen=True)
+class HybridQuery:
+    """Dense + BM25 fused inside the engine, one round trip.
+
+    A chunk scores ``Σ weight / (rrf_k + rank)`` over the lists it is in (rank from 1,
+    each list the first ``candidates`` hits of its kind, both under the same access
+    filter): the same numbers as ``retrieval.search.fuse``. qdrant's RRF gives
+    ``1 / (rank / weight + k - 1)``, so a weight there stretches ranks instead of scaling
+    scores; it matches ours only when both weights are equal, with ``k = rrf_k + 1`` and
+    its scores times the weight. A list weighted 0 is not asked for, as in ``fuse``.
+    """
+
+    vector: np.ndarray | Sequence[float]
+    text: str
+    rrf_k: int = 60
+    candidates: int = 40
+    dense_weight: float = 1.0
+    sparse_weight: float = 1.0
+
+    def engine_rrf(self) -> tuple[int, float]:
+        """qdrant's RRF ``k`` and the factor that turns its scores into ours."""
+        weights = {w for w in (self.dense_weight, self.sparse_weight) if w > 0}
+        if len(weights) > 1:
+            raise ValueError(
+                "qdrant's weighted RRF divides ranks by the weights, which ranks unlike "
+                f"Σ weight / (k + rank) for weights {self.dense_weight} and "
+                f"{self.sparse_weight}: give both lists the same weight, or fuse in Python"
+            )
+        return self.rrf_k + 1, weights.pop() if weights else 0.0
+
+    def legs(self) -> list[tuple[str, list[float] | tuple[list[int], list[float]]]]:
+        """(vector name, query) per list to fetch: the dense vector, BM25's sparse one."""
+        out: list[tuple[str, list[float] | tuple[list[int], list[float]]]] = []
+        if self.dense_weight > 0:
+            out.append((DENSE, np.asarray(self.vector, dtype=np.float32).tolist()))
+        if self.sparse_weight > 0 and (sparse := bm25.embed_query(self.text))[0]:
+            out.append((SPARSE, sparse))
+        return out
+
+
 @dataclass
 class Hit:
     id: str
@@ -111,13 +153,14 @@ class Hit:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
-def hit_from_point(point: Any, with_vectors: bool = False) -> Hit:
+def hit_from_point(point: Any, with_vectors: bool = False, scale: float = 1.0) -> Hit:
     """A ``Hit`` from either engine's scored point or record (same attribute names)."""
     payload = dict(point.payload or {})
     vector = getattr(point, "vector", None)
     if with_vectors and isinstance(vector, dict) and DENSE in vector:
         payload["_dense"] = list(vector[DENSE])
-    return Hit(id=str(point.id), score=float(getattr(point, "score", 0.0) or 0.0), payload=payload)
+    score = float(getattr(point, "score", 0.0) or 0.0) * scale
+    return Hit(id=str(point.id), score=score, payload=payload)
 
 
 class Index(Protocol):
@@ -134,6 +177,12 @@ class Index(Protocol):
     def search_dense(self, vector: np.ndarray, flt: SearchFilter, limit: int) -> list[Hit]: ...
 
     def search_sparse(self, text: str, flt: SearchFilter, limit: int) -> list[Hit]: ...
+
+    def search_hybrid(self, query: HybridQuery, flt: SearchFilter, limit: int) -> list[Hit]:
+        """Both lists fused by RRF in the engine (``HybridQuery`` says how), best first;
+        equal scores in no set order (qdrant's hash-map order, even between two calls),
+        which is why ``retrieval.search`` fuses in Python (docs/architecture.md)."""
+        ...
 
     def get(self, ids: Sequence[str], with_vectors: bool = False) -> list[Hit]:
         """Points by id; with vectors, ``payload['_dense']`` holds the dense vector."""

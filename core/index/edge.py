@@ -22,6 +22,7 @@ from core.index.base import (
     SPARSE,
     ChunkRecord,
     Hit,
+    HybridQuery,
     SearchFilter,
     hit_from_point,
 )
@@ -39,6 +40,13 @@ def _filter(flt: SearchFilter | None) -> qe.Filter | None:
         for c in (flt.conditions() if flt else [])
     ]
     return qe.Filter(must=must) if must else None
+
+
+def _vector(query: list[float] | tuple[list[int], list[float]]) -> Any:
+    """A dense query as is, a sparse one as the engine's type."""
+    if isinstance(query, tuple):
+        return qe.SparseVector(indices=query[0], values=query[1])
+    return query
 
 
 class EdgeIndex:
@@ -106,6 +114,22 @@ class EdgeIndex:
         query = qe.Query.Nearest(qe.SparseVector(indices=indices, values=values), using=SPARSE)
         request = qe.QueryRequest(limit=limit, query=query, filter=_filter(flt), with_payload=True)
         return [hit_from_point(p) for p in self._shard.query(request)]
+
+    def search_hybrid(self, query: HybridQuery, flt: SearchFilter, limit: int) -> list[Hit]:
+        k, weight = query.engine_rrf()
+        engine_filter = _filter(flt)
+        prefetches = [
+            qe.Prefetch(
+                query.candidates, qe.Query.Nearest(_vector(q), using=name), filter=engine_filter
+            )
+            for name, q in query.legs()
+        ]
+        if not prefetches:
+            return []
+        request = qe.QueryRequest(
+            limit=limit, prefetches=prefetches, query=qe.Fusion.Rrf(k=k), with_payload=True
+        )
+        return [hit_from_point(p, scale=weight) for p in self._shard.query(request)]
 
     def get(self, ids: Sequence[str], with_vectors: bool = False) -> list[Hit]:
         if not ids:

@@ -26,6 +26,7 @@ from core.index.base import (
     SPARSE,
     ChunkRecord,
     Hit,
+    HybridQuery,
     IndexLocked,
     SearchFilter,
     hit_from_point,
@@ -45,6 +46,13 @@ def _filter(flt: SearchFilter | None) -> qm.Filter | None:
         for c in (flt.conditions() if flt else [])
     ]
     return qm.Filter(must=must) if must else None
+
+
+def _vector(query: list[float] | tuple[list[int], list[float]]) -> Any:
+    """A dense query as is, a sparse one as the client's type."""
+    if isinstance(query, tuple):
+        return qm.SparseVector(indices=query[0], values=query[1])
+    return query
 
 
 class ServerIndex:
@@ -114,7 +122,26 @@ class ServerIndex:
         indices, values = bm25.embed_query(text)
         if not indices:
             return []
-        return self._query(qm.SparseVector(indices=indices, values=values), SPARSE, flt, limit)
+        return self._query(_vector((indices, values)), SPARSE, flt, limit)
+
+    def search_hybrid(self, query: HybridQuery, flt: SearchFilter, limit: int) -> list[Hit]:
+        k, weight = query.engine_rrf()
+        server_filter = _filter(flt)
+        prefetch = [
+            qm.Prefetch(query=_vector(q), using=name, filter=server_filter, limit=query.candidates)
+            for name, q in query.legs()
+        ]
+        if not prefetch:
+            return []
+        with self._lock:
+            response = self._client.query_points(
+                self.collection,
+                prefetch=prefetch,
+                query=qm.RrfQuery(rrf=qm.Rrf(k=k)),
+                limit=limit,
+                with_payload=True,
+            )
+        return [hit_from_point(p, scale=weight) for p in response.points]
 
     def _query(self, query: Any, using: str, flt: SearchFilter, limit: int) -> list[Hit]:
         with self._lock:

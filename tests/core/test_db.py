@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from core.db import Base, Document, Job, get_engine, upgrade
 from core.services import Services
@@ -56,3 +56,27 @@ def test_ingest_job_on_postgres(fresh_postgres: str, tmp_path: Path) -> None:
     with svc.sessions() as session:
         assert session.scalar(select(Document.chunk_count)) == 1
     svc.close()
+
+
+def test_job_paths_migration_moves_an_ad_hoc_folder_to_root(tmp_path: Path) -> None:
+    """0006: a job of a folder not in footnote.toml kept the folder first in ``paths``."""
+    from core.settings import SourceConfig
+
+    settings = make_settings(tmp_path, sources={"hr": SourceConfig(path=tmp_path / "hr")})
+    upgrade(settings, "0005")
+    counters = "files_total, files_done, added, updated, unchanged, deleted, failed, "
+    counters += "chunks_total, chunks_embedded"
+    with get_engine(settings).begin() as conn:
+        for source, paths in (("hr", '["/h/a.md"]'), ("notes", '["/n", "/n/b.md"]')):
+            conn.execute(
+                text(
+                    f"INSERT INTO jobs (source, paths, requested_by, status, created_at, "
+                    f"{counters}) VALUES (:s, :p, 't', 'queued', '2026-01-01', 0, 0, 0, 0, 0, "
+                    "0, 0, 0, 0)"
+                ),
+                {"s": source, "p": paths},
+            )
+    upgrade(settings)
+    with Services(settings).sessions() as session:
+        jobs = {j.source: (j.root, j.paths) for j in session.scalars(select(Job))}
+    assert jobs == {"hr": (str(tmp_path / "hr"), ["/h/a.md"]), "notes": ("/n", ["/n/b.md"])}

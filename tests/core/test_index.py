@@ -9,7 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.index import ChunkRecord, Index, IndexLocked, SearchFilter, open_index
+from core.index import (
+    ChunkRecord,
+    HybridQuery,
+    Index,
+    IndexLocked,
+    SearchFilter,
+    open_index,
+)
 from tests.conftest import make_settings
 
 DIM = 8
@@ -87,3 +94,47 @@ def test_scroll_reads_a_documents_neighbouring_chunks_through_the_filter(index: 
     assert sorted(h.payload["ordinal"] for h in index.scroll(near, 10)) == [1, 2, 3]
     outsider = SearchFilter.for_groups(["all"], doc_ids=("d",), ordinals=(0, 4))
     assert index.scroll(outsider, 10) == []
+
+
+def _tied_groups(scored: list[tuple[str, float]]) -> list[tuple[float, frozenset[str]]]:
+    """A ranking as its runs of equal scores: RRF ties are ordered by no rule in the engine."""
+    groups: dict[float, set[str]] = {}
+    for point_id, score in scored:
+        groups.setdefault(round(score, 7), set()).add(point_id)
+    return sorted(((s, frozenset(ids)) for s, ids in groups.items()), key=lambda g: -g[0])
+
+
+def test_hybrid_query_fuses_in_the_engine_as_python_does(index: Index) -> None:
+    """The engine's RRF gives ``fuse``'s scores, so the same ranking up to tied scores."""
+    from retrieval.search import Fusion, fuse
+
+    rng = np.random.default_rng(3)
+    words = ["leave", "salary", "vpn", "policy", "laptop", "expenses", "travel", "bonus"]
+    records = []
+    for n in range(60):
+        vector = rng.standard_normal(DIM)
+        text = " ".join(rng.choice(words, size=6))
+        groups = ["all"] if n % 3 else ["hr"]
+        payload = {"text": text, "doc_id": f"d{n}", "groups": groups, "ordinal": 0}
+        records.append(
+            ChunkRecord(str(uuid.uuid5(uuid.NAMESPACE_URL, f"h{n}")), vector, text, payload)
+        )
+    index.upsert(records)
+    index.optimize()
+    flt = SearchFilter.for_groups(["all"])
+    query, text = rng.standard_normal(DIM), "leave policy for travel"
+    for weight in (1.0, 2.0):
+        fusion = Fusion(weight, weight, rrf_k=60, candidates=15)
+        python = fuse(
+            index.search_dense(query, flt, 15), index.search_sparse(text, flt, 15), fusion
+        )
+        engine = index.search_hybrid(HybridQuery(query, text, 60, 15, weight, weight), flt, 30)
+        assert all(h.payload["groups"] == ["all"] for h in engine)
+        assert _tied_groups([(h.id, h.score) for h in engine]) == _tied_groups(
+            [(h.id, s) for h, s in python]
+        )
+    dense_only = index.search_hybrid(HybridQuery(query, text, 60, 15, 1.0, 0.0), flt, 30)
+    assert [h.id for h in dense_only] == [h.id for h in index.search_dense(query, flt, 15)]
+    assert index.search_hybrid(HybridQuery(query, "the of", 60, 15, 0.0, 1.0), flt, 30) == []
+    with pytest.raises(ValueError, match="same weight"):
+        index.search_hybrid(HybridQuery(query, text, 60, 15, 1.0, 0.5), flt, 30)
