@@ -33,6 +33,7 @@ router = APIRouter(prefix="/v1", tags=["jobs"])
 _FIELDS = (
     "id",
     "source",
+    "root",
     "paths",
     "requested_by",
     "status",

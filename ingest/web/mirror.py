@@ -28,8 +28,9 @@ from ingest.parsing import ParseError
 from ingest.report import Counts, Progress
 from ingest.scope import JobScope
 from ingest.sources import SourceError
-from ingest.web.crawl import CrawlProgress, CrawlReport, Site, crawl
+from ingest.web.crawl import crawl
 from ingest.web.extract import ExtractError, Page, read_page_file
+from ingest.web.site import CrawlProgress, CrawlReport, Site
 from ingest.web.state import Snapshot
 
 

@@ -92,6 +92,16 @@ class Snapshot:
         _write_atomic(path, body)
         return True
 
+    def conditions(self, url: str) -> dict[str, str]:
+        """The conditional-GET headers for ``url`` from what was served last time."""
+        known = self.pages.get(url)
+        headers: dict[str, str] = {}
+        if known is not None and known.etag:
+            headers["If-None-Match"] = known.etag
+        if known is not None and known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
+        return headers
+
     def remove(self, url: str) -> PageState | None:
         """Forget a page and delete its file (the next ingest deletes its document)."""
         page = self.pages.pop(url, None)
