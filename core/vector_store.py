@@ -24,9 +24,11 @@ writer deletes chunks it calls ``prune(chunk_ids)``: their owner rows go, and so
 every vector left with no owner. A vector of text joined across chunks (a passage of
 adjacent chunks, or a sentence at their seam) is ``joined``: it goes as soon as any of
 its chunks goes, since that exact text cannot come back without new chunks (which are
-warmed again). Vectors written at question time have no owner (``loose``): the newest
-``LOOSE_LIMIT`` are kept. So the file is bounded by the live corpus plus that limit;
-re-ingesting a changed document does not grow it.
+warmed again). A document written again replaces its chunks' owner rows (``put(...,
+chunks=…)``), so a run of chunks that no longer adjoin is forgotten too. Vectors
+written at question time have no owner (``loose``): the newest ``LOOSE_LIMIT`` are
+kept; one that ingest meets later becomes owned. So the file is bounded by the live
+corpus plus that limit; re-ingesting a changed document does not grow it.
 """
 
 from __future__ import annotations
@@ -156,9 +158,12 @@ class VectorStore:
         self,
         vectors: Mapping[Key, np.ndarray],
         owners: Iterable[tuple[str, Key, bool]] = (),
+        chunks: Sequence[str] = (),
     ) -> None:
         """Store ``vectors``; ``owners`` are (chunk id, key, joined) rows (see the module
-        docstring). Vectors with no owner row given are loose unless already owned."""
+        docstring), and replace all earlier rows of ``chunks`` (a document warmed again:
+        a run of chunks that no longer adjoin is forgotten). A vector no chunk owns is
+        loose."""
         owned = list(owners)
         owned_keys = {key for _, key, _ in owned}
         rows = [
@@ -169,6 +174,8 @@ class VectorStore:
             db = self._db()
             db.execute("BEGIN IMMEDIATE")
             try:
+                if chunks:
+                    self._disown(db, chunks)
                 db.executemany(
                     "INSERT INTO vectors (key, vector, loose) VALUES (?, ?, ?) "
                     "ON CONFLICT (key) DO UPDATE SET loose = min(loose, excluded.loose)",
@@ -182,6 +189,8 @@ class VectorStore:
                     "INSERT OR IGNORE INTO owners (chunk_id, key, joined) VALUES (?, ?, ?)",
                     [(chunk, key, int(joined)) for chunk, key, joined in owned],
                 )
+                if chunks:
+                    self._drop_unowned(db)
                 self._loose_written += sum(loose for *_, loose in rows)
                 if self._loose_written >= _TRIM_EVERY:
                     self._trim_loose(db)
@@ -205,31 +214,42 @@ class VectorStore:
             db = self._db()
             db.execute("BEGIN IMMEDIATE")
             try:
-                db.execute("CREATE TEMP TABLE IF NOT EXISTS gone (chunk_id TEXT PRIMARY KEY)")
-                db.execute("DELETE FROM gone")
-                db.executemany(
-                    "INSERT OR IGNORE INTO gone VALUES (?)", [(c,) for c in chunk_ids]
-                )
-                db.execute(
-                    "CREATE TEMP TABLE IF NOT EXISTS touched (key BLOB PRIMARY KEY, joined INT)"
-                )
-                db.execute("DELETE FROM touched")
-                db.execute(
-                    "INSERT INTO touched SELECT key, max(joined) FROM owners "
-                    "WHERE chunk_id IN (SELECT chunk_id FROM gone) GROUP BY key"
-                )
-                db.execute(
-                    "DELETE FROM owners WHERE chunk_id IN (SELECT chunk_id FROM gone) "
-                    "OR (joined = 1 AND key IN (SELECT key FROM touched WHERE joined = 1))"
-                )
-                db.execute(
-                    "DELETE FROM vectors WHERE loose = 0 AND key IN (SELECT key FROM touched) "
-                    "AND NOT EXISTS (SELECT 1 FROM owners WHERE owners.key = vectors.key)"
-                )
+                self._disown(db, chunk_ids, joined_texts=True)
+                self._drop_unowned(db)
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
+
+    @staticmethod
+    def _disown(
+        db: sqlite3.Connection, chunk_ids: Sequence[str], joined_texts: bool = False
+    ) -> None:
+        """Delete the owner rows of ``chunk_ids`` (and, ``joined_texts``, every chunk's
+        rows of the texts they joined), noting the keys touched in ``touched``."""
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS gone (chunk_id TEXT PRIMARY KEY)")
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS touched (key BLOB PRIMARY KEY, joined INT)")
+        db.execute("DELETE FROM gone")
+        db.execute("DELETE FROM touched")
+        db.executemany("INSERT OR IGNORE INTO gone VALUES (?)", [(c,) for c in chunk_ids])
+        db.execute(
+            "INSERT INTO touched SELECT key, max(joined) FROM owners "
+            "WHERE chunk_id IN (SELECT chunk_id FROM gone) GROUP BY key"
+        )
+        db.execute("DELETE FROM owners WHERE chunk_id IN (SELECT chunk_id FROM gone)")
+        if joined_texts:
+            db.execute(
+                "DELETE FROM owners WHERE joined = 1 "
+                "AND key IN (SELECT key FROM touched WHERE joined = 1)"
+            )
+
+    @staticmethod
+    def _drop_unowned(db: sqlite3.Connection) -> None:
+        """Delete the touched vectors that no chunk owns now (loose ones stay)."""
+        db.execute(
+            "DELETE FROM vectors WHERE loose = 0 AND key IN (SELECT key FROM touched) "
+            "AND NOT EXISTS (SELECT 1 FROM owners WHERE owners.key = vectors.key)"
+        )
 
     def count(self) -> int:
         with self._lock:

@@ -45,15 +45,17 @@ def warm(embedder: Embedder, documents: Sequence[tuple[Sequence[str], Sequence[C
     """Store the vectors the answerer will need for ``documents`` (access groups and
     all chunks in order, per document); the number of texts embedded (0 without a store).
 
-    Every text is recorded as owned by its chunks, so ``VectorStore.prune`` forgets it
-    when they are deleted.
+    Every text is recorded as owned by its chunks (replacing what they owned before), so
+    ``VectorStore.prune`` forgets it when they are deleted.
     """
     store = store_of(embedder)
     if store is None:
         return 0
     texts: dict[Key, str] = {}
+    chunk_ids: list[str] = []
     owners: set[tuple[str, Key, bool]] = set()
     for groups, chunks in documents:
+        chunk_ids.extend(c.id for c in chunks)
         for text, ids, joined in _answer_texts(embedder, groups, chunks):
             key = text_key(embedder, text)
             texts.setdefault(key, text)
@@ -61,7 +63,7 @@ def warm(embedder: Embedder, documents: Sequence[tuple[Sequence[str], Sequence[C
     lacking = store.missing(texts)
     missing = [key for key in texts if key in lacking]
     vectors = embedder.embed([texts[key] for key in missing]) if missing else []
-    store.put(dict(zip(missing, vectors, strict=True)), owners)
+    store.put(dict(zip(missing, vectors, strict=True)), owners, chunks=chunk_ids)
     return len(missing)
 
 
