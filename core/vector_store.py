@@ -251,6 +251,23 @@ class VectorStore:
             "AND NOT EXISTS (SELECT 1 FROM owners WHERE owners.key = vectors.key)"
         )
 
+    def owned(self, chunk_ids: Iterable[str]) -> set[str]:
+        """The chunks among ``chunk_ids`` that own vectors (were warmed)."""
+        wanted = list(dict.fromkeys(chunk_ids))
+        found: set[str] = set()
+        with self._lock:
+            db = self._db()
+            for start in range(0, len(wanted), 500):
+                part = wanted[start : start + 500]
+                marks = ",".join("?" * len(part))
+                found.update(
+                    row[0]
+                    for row in db.execute(
+                        f"SELECT DISTINCT chunk_id FROM owners WHERE chunk_id IN ({marks})", part
+                    )
+                )
+        return found
+
     def count(self) -> int:
         with self._lock:
             return int(self._db().execute("SELECT count(*) FROM vectors").fetchone()[0])

@@ -41,6 +41,8 @@ from retrieval.warm import ChunkText, warm
 
 log = logging.getLogger(__name__)
 
+_WARM_CHUNKS = 512
+"""Chunks of already indexed documents warmed per embed call (``warm_missing``)."""
 _NAMESPACE = uuid.UUID("6f6f746e-6f74-4e00-8000-666f6f746e74")
 
 
@@ -152,19 +154,24 @@ class Writer:
                 self.fail(plan.prepared, exc)
 
     def _warm(self, plans: list[Plan]) -> None:
-        """The answerer's sentence vectors for these documents (a derived cache: if it
-        cannot be written, answers embed them later; the files are not failed for it)."""
-        documents = [
-            (
-                plan.prepared.groups,
-                [
-                    ChunkText(plan.ids[i], tuple(d.section), d.text)
-                    for i, d in enumerate(plan.prepared.drafts)
-                ],
-            )
-            for plan in plans
-            if plan.to_write
-        ]
+        """The answerer's sentence vectors for the documents these plans write."""
+        self._warm_documents(
+            [
+                (
+                    list(plan.prepared.groups),
+                    [
+                        ChunkText(plan.ids[i], tuple(d.section), d.text)
+                        for i, d in enumerate(plan.prepared.drafts)
+                    ],
+                )
+                for plan in plans
+                if plan.to_write
+            ]
+        )
+
+    def _warm_documents(self, documents: list[tuple[list[str], list[ChunkText]]]) -> None:
+        """Warm ``documents`` (a derived cache: if it cannot be written, answers embed
+        them later; the files are not failed for it)."""
         if not documents:
             return
         try:
@@ -172,6 +179,49 @@ class Writer:
                 warm(self.services.embedder, documents)
         except sqlite3.Error as exc:
             log.warning("sentence vectors not stored (answers will embed them): %s", exc)
+
+    def warm_missing(self) -> None:
+        """Warm the documents of this source whose chunks own no sentence vectors: ingested
+        before the store existed, or after it was deleted. Their chunks come from the
+        index (nothing is parsed again); a pass over a warm corpus only looks them up."""
+        store = self.services.vectors
+        if store is None:
+            return
+        rows = self.session.execute(
+            select(Chunk.id, Chunk.document_id)
+            .join(Document, Chunk.document_id == Document.id)
+            .where(Document.source == self.source, Document.status == "indexed")
+        ).all()
+        try:
+            owned = store.owned(cid for cid, _ in rows)
+        except sqlite3.Error as exc:
+            log.warning("sentence vectors not checked: %s", exc)
+            return
+        cold: dict[str, list[str]] = {}
+        for cid, doc_id in rows:
+            cold.setdefault(doc_id, [])
+            if cid not in owned:
+                cold[doc_id].append(cid)
+        batch: list[tuple[list[str], list[ChunkText]]] = []
+        waiting = 0
+        for doc_id, missing in cold.items():
+            if not missing:
+                continue
+            hits = self.services.index.ids(doc_id)
+            points = sorted(
+                self.services.index.get(sorted(hits)), key=lambda h: h.payload.get("ordinal", 0)
+            )
+            groups = list(points[0].payload.get("groups") or []) if points else []
+            chunks = [
+                ChunkText(h.id, tuple(h.payload.get("section") or ()), str(h.payload["text"]))
+                for h in points
+            ]
+            batch.append((groups, chunks))
+            waiting += len(chunks)
+            if waiting >= _WARM_CHUNKS:
+                self._warm_documents(batch)
+                batch, waiting = [], 0
+        self._warm_documents(batch)
 
     def _prune(self, chunk_ids: list[str]) -> None:
         """Forget the sentence vectors only deleted chunks owned."""

@@ -3,6 +3,7 @@ chunks, pruned with deleted ones, so re-ingesting never grows it."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from core.services import Services
@@ -56,5 +57,21 @@ def test_store_follows_edits_and_deletes(tmp_path: Path) -> None:
         (folder / "other.md").unlink()
         run_job(svc, "docs", requested_by="tests")
         assert _count(svc) == 0
+    finally:
+        svc.close()
+
+
+def test_a_deleted_store_is_filled_again_by_the_next_job(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "handbook.md").write_text("# Handbook\n\n" + "\n\n".join(_SECTIONS), encoding="utf-8")
+    svc = _ingest(tmp_path / "footnote", folder)
+    try:
+        warmed = _count(svc)
+        assert svc.vectors is not None
+        svc.vectors.close()
+        shutil.rmtree(svc.settings.data_dir / "vectors")  # a derived cache: deletable
+        run_job(svc, "docs", requested_by="tests")  # every file unchanged: read from the index
+        assert _count(svc) == warmed
     finally:
         svc.close()
