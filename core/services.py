@@ -1,5 +1,9 @@
 """The running parts of Footnote for one process: settings, SQL, embedder, index, LLM.
 
+The embedder comes with its sentence-vector store (``core.vector_store``) attached:
+this is where the data dir and the model meet, so ingest and every answerer of the
+process share one file per model.
+
 Everything is opened lazily and once: a CLI command that only lists jobs never loads
 the model or takes the index lock. Tests build a ``Services`` from their own
 ``Settings``; the app and CLI use ``get_services()``.
@@ -17,6 +21,7 @@ from core.db import session_factory, upgrade
 from core.embeddings import Embedder, make_embedder
 from core.index import Index, open_index
 from core.settings import Settings, get_settings
+from core.vector_store import VectorStore, attach, store_of
 
 if TYPE_CHECKING:
     from core.llm import LLMClient
@@ -36,7 +41,14 @@ class Services:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return make_embedder(self.settings)
+        embedder = make_embedder(self.settings)
+        attach(embedder, VectorStore.for_embedder(self.settings.data_dir, embedder))
+        return embedder
+
+    @property
+    def vectors(self) -> VectorStore | None:
+        """The embedder's sentence-vector store (None if a caller swapped the embedder)."""
+        return store_of(self.embedder)
 
     @property
     def index(self) -> Index:
@@ -60,6 +72,8 @@ class Services:
         return make_llm(self.settings)
 
     def close(self) -> None:
+        if "embedder" in self.__dict__ and (store := self.vectors) is not None:
+            store.close()
         with self._index_lock:
             if self._index is not None:
                 self._index.close()

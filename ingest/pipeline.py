@@ -11,6 +11,8 @@
    is faster than embedding, so the buffer fills during each call and batches grow to
    the cap by themselves; only the first ones are small.
 5. Removed documents are deleted, SQL first.
+6. Documents indexed before the sentence-vector store existed (or since it was deleted)
+   are warmed from the index (``Writer.warm_missing``).
 
 Every file ends in one ``Report.file`` call (its event, the counters, the heartbeat,
 the progress listener), so a change of what a job records is made in one place.
@@ -58,6 +60,8 @@ def run_pass(
         _write_prepared(preparer, changes, writer, report)
         with report.timed("delete removed"):
             writer.delete(changes.removed)
+        with report.timed("embed answer units of documents not yet warmed"):
+            writer.warm_missing()
         report.seconds.update({f"prepare thread: {k}": v for k, v in preparer.seconds.items()})
         return report.counts, report.seconds
     finally:

@@ -11,11 +11,18 @@ occurrence), so unchanged chunks keep their id and are not rewritten, and a chun
 text exists anywhere in the index (a moved file, a copied paragraph, an ordinal shift)
 reuses that point's vector. What is left to embed is embedded for many files at once
 (``write_all``): one call, which the embedder sorts by length, so batches pad little.
+
+Then the answerer's vectors: every passage text and quotable unit the extractive
+answerer may embed for these documents goes to the sentence-vector store
+(``retrieval.warm``), so an answer embeds only its question; texts already stored are
+not embedded again, and the vectors of deleted chunks are pruned with their points.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import sqlite3
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -30,7 +37,12 @@ from core.services import Services
 from ingest.changes import Changes
 from ingest.prepare import Prepared, reason_for
 from ingest.report import Report
+from retrieval.warm import ChunkText, warm
 
+log = logging.getLogger(__name__)
+
+_WARM_CHUNKS = 512
+"""Chunks of already indexed documents warmed per embed call (``warm_missing``)."""
 _NAMESPACE = uuid.UUID("6f6f746e-6f74-4e00-8000-666f6f746e74")
 
 
@@ -131,6 +143,7 @@ class Writer:
             for plan in plans:
                 for i in plan.to_embed:
                     plan.vectors[plan.hashes[i]] = embedded[plan.hashes[i]]
+        self._warm(plans)
         for plan in plans:
             before = self.report.counts
             try:
@@ -139,6 +152,86 @@ class Writer:
             except Exception as exc:  # noqa: BLE001 (this file fails, the job goes on)
                 self.report.counts = before
                 self.fail(plan.prepared, exc)
+
+    def _warm(self, plans: list[Plan]) -> None:
+        """The answerer's sentence vectors for the documents these plans write."""
+        self._warm_documents(
+            [
+                (
+                    list(plan.prepared.groups),
+                    [
+                        ChunkText(plan.ids[i], tuple(d.section), d.text)
+                        for i, d in enumerate(plan.prepared.drafts)
+                    ],
+                )
+                for plan in plans
+                if plan.to_write
+            ]
+        )
+
+    def _warm_documents(self, documents: list[tuple[list[str], list[ChunkText]]]) -> None:
+        """Warm ``documents`` (a derived cache: if it cannot be written, answers embed
+        them later; the files are not failed for it)."""
+        if not documents:
+            return
+        try:
+            with self.report.timed("embed answer units (vector store)"):
+                warm(self.services.embedder, documents)
+        except sqlite3.Error as exc:
+            log.warning("sentence vectors not stored (answers will embed them): %s", exc)
+
+    def warm_missing(self) -> None:
+        """Warm the documents of this source whose chunks own no sentence vectors: ingested
+        before the store existed, or after it was deleted. Their chunks come from the
+        index (nothing is parsed again); a pass over a warm corpus only looks them up."""
+        store = self.services.vectors
+        if store is None:
+            return
+        rows = self.session.execute(
+            select(Chunk.id, Chunk.document_id)
+            .join(Document, Chunk.document_id == Document.id)
+            .where(Document.source == self.source, Document.status == "indexed")
+        ).all()
+        try:
+            owned = store.owned(cid for cid, _ in rows)
+        except sqlite3.Error as exc:
+            log.warning("sentence vectors not checked: %s", exc)
+            return
+        cold: dict[str, list[str]] = {}
+        for cid, doc_id in rows:
+            cold.setdefault(doc_id, [])
+            if cid not in owned:
+                cold[doc_id].append(cid)
+        batch: list[tuple[list[str], list[ChunkText]]] = []
+        waiting = 0
+        for doc_id, missing in cold.items():
+            if not missing:
+                continue
+            hits = self.services.index.ids(doc_id)
+            points = sorted(
+                self.services.index.get(sorted(hits)), key=lambda h: h.payload.get("ordinal", 0)
+            )
+            groups = list(points[0].payload.get("groups") or []) if points else []
+            chunks = [
+                ChunkText(h.id, tuple(h.payload.get("section") or ()), str(h.payload["text"]))
+                for h in points
+            ]
+            batch.append((groups, chunks))
+            waiting += len(chunks)
+            if waiting >= _WARM_CHUNKS:
+                self._warm_documents(batch)
+                batch, waiting = [], 0
+        self._warm_documents(batch)
+
+    def _prune(self, chunk_ids: list[str]) -> None:
+        """Forget the sentence vectors only deleted chunks owned."""
+        store = self.services.vectors
+        if store is None or not chunk_ids:
+            return
+        try:
+            store.prune(chunk_ids)
+        except sqlite3.Error as exc:
+            log.warning("sentence vectors of deleted chunks not pruned: %s", exc)
 
     def _write(self, plan: Plan) -> None:
         prepared, file = plan.prepared, plan.prepared.file
@@ -188,7 +281,9 @@ class Writer:
             started=prepared.started,
             flagged=_flag_reason(prepared.meta),
         )
-        self.services.index.delete(sorted(old_ids - set(plan.ids)))
+        gone = sorted(old_ids - set(plan.ids))
+        self.services.index.delete(gone)
+        self._prune(gone)
 
     def _payload(self, plan: Plan, i: int) -> dict[str, Any]:
         prepared, draft = plan.prepared, plan.prepared.drafts[i]
@@ -265,6 +360,7 @@ class Writer:
             self.session.delete(doc)
             self.report.removed(doc.path, len(ids))
             self.services.index.delete(ids)
+            self._prune(ids)
 
 
 def _flag_reason(meta: dict[str, Any]) -> str | None:

@@ -4,9 +4,10 @@ soak of concurrent clients checked for errors and cross-user leaks.
 The sample corpus is ingested into ``data_dir`` (once; a re-run reuses it) with the
 configured embedder, the API is served on 127.0.0.1 in this process, and the official
 ``openai`` SDK streams each answerable question of the sample eval set as an ``hr``
-user, twice: cold (the first time the server meets those passages: the extractive
-answerer embeds their sentences) and warm (``retrieval.vectors`` has them cached, as a
-long-running server over a corpus this size soon does). Time to first token is from
+user, twice: cold (the first time this server process sees the question: its passages'
+sentence vectors come from the store ingest wrote, ``core.vector_store``; only the
+question is embedded) and warm (the same question again: everything is in
+``retrieval.vectors``' memory). Time to first token is from
 sending the request to the first chunk with answer text. The soak runs ``clients``
 threads for ``seconds``: half ask as an outsider every restricted question (none of its
 ``forbidden`` phrases may come back), half as ``hr``.

@@ -47,6 +47,10 @@ class WordpieceCounter:
         return {"model_path": self.model_path, "_tokenizer": None}
 
 
+_FEW_TEXTS = 8
+"""Up to this many texts are embedded on one thread (see ``LocalEmbedder.embed``)."""
+
+
 class LocalEmbedder:
     name = "all-MiniLM-L6-v2"
     dim = 384
@@ -83,6 +87,12 @@ class LocalEmbedder:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         model = self.model
         with self._in_use:
+            import torch
+
+            # A question's few texts on one thread: on a busy machine two threads wait for
+            # each other at every op (one short text: ~1 s p50 with two, ~0.13 s with one,
+            # at load 14 on 2 cores); ingest's batches keep both.
+            torch.set_num_threads(1 if len(texts) <= _FEW_TEXTS else self.threads)
             vectors = model.encode(
                 [texts[i] for i in order],
                 batch_size=self.batch_size,

@@ -1,0 +1,77 @@
+"""The writer keeps the sentence-vector store in step with the index: warmed for new
+chunks, pruned with deleted ones, so re-ingesting never grows it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from core.services import Services
+from core.settings import SourceConfig
+from ingest import run_job
+from tests.conftest import make_settings
+
+_SECTIONS = [
+    "## Leave\n\nEveryone gets 28 days of annual leave a year. Unused days carry over "
+    "until the end of March. Ask your manager before booking more than two weeks.",
+    "## Expenses\n\n- Meals up to 30 EUR a day.\n- Hotels up to 150 EUR a night.\n"
+    "- Taxis after 21:00 are refunded.",
+    "## Laptops\n\nA broken laptop goes to the IT desk on the second floor. A spare one "
+    "is lent for the three days a repair takes.",
+]
+
+
+def _ingest(data_dir: Path, folder: Path) -> Services:
+    settings = make_settings(data_dir, sources={"docs": SourceConfig(path=folder)}, chunk_tokens=30)
+    svc = Services(settings)
+    result = run_job(svc, "docs", requested_by="tests")
+    assert result.status == "succeeded", result.error
+    return svc
+
+
+def _count(svc: Services) -> int:
+    assert svc.vectors is not None
+    return svc.vectors.count()
+
+
+def test_store_follows_edits_and_deletes(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    handbook = folder / "handbook.md"
+    handbook.write_text("# Handbook\n\n" + "\n\n".join(_SECTIONS), encoding="utf-8")
+    (folder / "other.md").write_text("# Other\n\n" + _SECTIONS[2], encoding="utf-8")
+    svc = _ingest(tmp_path / "footnote", folder)
+    try:
+        assert _count(svc) > 0
+        # An edit in the middle: new chunks warmed, the old ones' vectors pruned, and
+        # the runs of chunks that no longer adjoin forgotten.
+        edited = [_SECTIONS[0].replace("28 days", "30 days"), _SECTIONS[2]]
+        handbook.write_text("# Handbook\n\n" + "\n\n".join(edited), encoding="utf-8")
+        run_job(svc, "docs", requested_by="tests")
+        fresh = _ingest(tmp_path / "fresh", folder)
+        try:
+            assert _count(svc) == _count(fresh)
+        finally:
+            fresh.close()
+        handbook.unlink()
+        (folder / "other.md").unlink()
+        run_job(svc, "docs", requested_by="tests")
+        assert _count(svc) == 0
+    finally:
+        svc.close()
+
+
+def test_a_deleted_store_is_filled_again_by_the_next_job(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "handbook.md").write_text("# Handbook\n\n" + "\n\n".join(_SECTIONS), encoding="utf-8")
+    svc = _ingest(tmp_path / "footnote", folder)
+    try:
+        warmed = _count(svc)
+        assert svc.vectors is not None
+        svc.vectors.close()
+        shutil.rmtree(svc.settings.data_dir / "vectors")  # a derived cache: deletable
+        run_job(svc, "docs", requested_by="tests")  # every file unchanged: read from the index
+        assert _count(svc) == warmed
+    finally:
+        svc.close()
