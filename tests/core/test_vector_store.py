@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,9 @@ import pytest
 import core.vector_store as vector_store
 from core.embeddings import HashEmbedder
 from core.vector_store import VectorStore, model_input, model_key, text_key
+
+_ROOT = Path(__file__).resolve().parents[2]
+"""The repository, where a child process imports ``tests`` from."""
 
 
 def _vectors(embedder: HashEmbedder, texts: list[str]) -> dict[bytes, np.ndarray]:
@@ -55,14 +59,15 @@ def _write_many(path: str, worker: int) -> None:
 
 
 def test_two_processes_write_at_once(tmp_path: Path) -> None:
+    """Two writer processes at once (started afresh with ``-c``: a ``spawn`` child would
+    re-run whatever ``__main__`` an earlier test left behind, such as the Streamlit app)."""
     path = tmp_path / "vectors" / "hash-8.sqlite"
-    context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_write_many, args=(str(path), w)) for w in (1, 2)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join(timeout=120)
-    assert [w.exitcode for w in workers] == [0, 0]
+    code = "import sys; from tests.core.test_vector_store import _write_many; "
+    code += "_write_many(sys.argv[1], int(sys.argv[2]))"
+    workers = [
+        subprocess.Popen([sys.executable, "-c", code, str(path), str(w)], cwd=_ROOT) for w in (1, 2)
+    ]
+    assert [w.wait(timeout=120) for w in workers] == [0, 0]
     assert VectorStore(path, 8).count() == 2 * 20 * 10 + 1
 
 
