@@ -43,6 +43,8 @@ class Passage:
     page: int | None
     groups: list[str]
     score: float
+    """The rank-fusion score. The list's order is the ranking: its first ``top_k`` are
+    ordered by the lists' own scores (``retrieval.search``), so do not re-sort by this."""
     n: int = 0
     chunk_ids: list[str] = field(default_factory=list)
     """Every chunk merged into this passage (adjacent chunks of one section), in order."""

@@ -2,20 +2,25 @@
 
 pdfminer reads a table's cells as separate text boxes, usually column by column: "City,
 London, Manchester, Hotel cap, GBP 180…", which no reader (and no answer) can use. A
-table drawn with ruling lines is found by pdfplumber from those lines; its cells come
-back row by row, and the PDF parser puts the whole table where its first cell was, row by row
-(the header first), instead of its loose boxes.
+table drawn with ruling lines is found by pdfplumber from those lines, and the PDF
+parser puts the whole table where its first cell was, row by row (the header first),
+instead of its loose boxes.
 
-Only pages that draw lines are looked at (most pages of a text PDF draw none), so a
-long report pays for this on its tables' pages, not on every page.
+Only pages that draw a grid of straight rules are looked at (most pages of a text PDF
+draw none; charts draw curves), so a long report pays for this on its tables' pages,
+not on every page.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pdfminer.layout import LTComponent, LTLine, LTPage, LTRect
+
+if TYPE_CHECKING:
+    from pdfplumber.pdf import PDF
 
 _MIN_RULES = 3
 """Straight rules a page must draw across and down (each) before it is searched for
@@ -70,7 +75,7 @@ class TableFinder:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._pdf: object | None = None
+        self._pdf: PDF | None = None
 
     def tables(self, number: int, page: LTPage) -> list[Table]:
         """The ruled tables of ``page`` (number ``number``, 1-based), top to bottom; none
@@ -88,7 +93,7 @@ class TableFinder:
 
         if self._pdf is None:
             self._pdf = pdfplumber.open(str(self.path))
-        page = self._pdf.pages[number - 1]  # type: ignore[attr-defined]
+        page = self._pdf.pages[number - 1]
         found = []
         for table in page.find_tables():
             rows = tuple(
@@ -102,5 +107,5 @@ class TableFinder:
 
     def close(self) -> None:
         if self._pdf is not None:
-            self._pdf.close()  # type: ignore[attr-defined]
+            self._pdf.close()
             self._pdf = None
