@@ -66,8 +66,8 @@ _ASK_START = re.compile(
 _SENTENCE = re.compile(r"(?<=[.?!])\s+")
 _PART_BREAK = re.compile(
     r"[,;]?\s+(?:and|or|but|also)\s+(?=(?:if so,?\s+)?(?:(?:by|in|at|for|from|to|with|on) )?"
-    r"(?:how|what|what's|when|where|which|who|whom|is|are|do|does|can|could|should|would|will|"
-    r"am|may|must|have)\b)|,\s+(?=(?:how|what|when|where|which|who|do|does|can|could|should|"
+    r"(?:\w+ly\s+)?(?:how|what|what's|when|where|which|who|whom|is|are|do|does|can|could|"
+    r"should|would|will|am|may|must|have|isn't|aren't|don't|doesn't|can't|won't)\b)|,\s+(?=(?:how|what|when|where|which|who|do|does|can|could|should|"
     r"would|will|is|are)\b)",
     re.IGNORECASE,
 )

@@ -1,0 +1,33 @@
+"""Reading a question: its asks, the kind of answer each wants, and its context."""
+
+from __future__ import annotations
+
+from retrieval.question import Kind, analyse
+
+
+def _asks(question: str) -> list[tuple[str, Kind]]:
+    return [(a.text, a.kind) for a in analyse(question).asks]
+
+
+def test_a_question_in_two_parts_gets_two_asks_with_their_kinds() -> None:
+    assert _asks("How long is the notice period, and who do I tell?") == [
+        ("How long is the notice period", Kind.DURATION),
+        ("who do I tell?", Kind.PERSON),
+    ]
+
+
+def test_an_adverb_or_a_negative_before_the_second_part_still_splits_it() -> None:
+    assert _asks("Am I eligible yet, and roughly how much would it save me?") == [
+        ("Am I eligible yet", Kind.YESNO),
+        ("roughly how much would it save me?", Kind.NUMBER),
+    ]
+    assert [a for a, _ in _asks("When is the upgrade, and aren't weekend changes banned?")] == [
+        "When is the upgrade",
+        "aren't weekend changes banned?",
+    ]
+
+
+def test_things_joined_by_and_stay_one_ask_and_statements_are_context() -> None:
+    question = "I start in March. Do I get a desk and a chair?"
+    assert _asks(question) == [("Do I get a desk and a chair?", Kind.YESNO)]
+    assert "march" in analyse(question).context_terms
