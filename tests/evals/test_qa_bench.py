@@ -2,10 +2,10 @@
 
 The dxw questions were written by others against a real staff handbook (see
 ../shared/datasets/handbook-dxw-qa/README.md). Every fourth question (15 of 60, all six
-kinds) is answered through the one answer path, offline. Measured on this slice when the
-gate was set: must_include 0.545 and 1 false refusal in 11 answerable questions (0.09);
-the gate leaves a margin of one question either way: must_include ≥ 0.45 and false
-refusals ≤ 0.20. The whole set's figures are in docs/evals.md.
+kinds) is answered through the one answer path, offline. Measured on this slice in
+session 5: must_include 0.68 and 1 false refusal in 11 answerable questions (0.09); the
+gate leaves a margin of one question either way and a little more: must_include ≥ 0.55
+and false refusals ≤ 0.20. The whole set's figures are in docs/evals.md.
 """
 
 from __future__ import annotations
@@ -60,6 +60,6 @@ def test_a_slice_of_the_dxw_handbook_set_holds_its_gate(tmp_path: Path) -> None:
     run, _ = run_set(settings, QaSet("dxw", DXW, sliced))
     overall = summary(run)["overall"]
     assert run.questions == 15
-    assert overall["must_include"]["value"] >= 0.45, overall
+    assert overall["must_include"]["value"] >= 0.55, overall
     assert overall["false_refusal"]["value"] <= 0.20, overall
     assert overall["faithfulness"]["value"] >= 0.9, overall  # quotes are verbatim
