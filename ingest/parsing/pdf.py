@@ -38,6 +38,7 @@ from pdfminer.layout import (
     LTPage,
     LTTextContainer,
     LTTextLine,
+    LTTextLineHorizontal,
 )
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
@@ -50,7 +51,7 @@ from ingest.parsing.lines import (
     join_lines,
     title_from_boxes,
 )
-from ingest.parsing.pdf_aligned import aligned_tables
+from ingest.parsing.pdf_aligned import aligned_tables, rows_of
 from ingest.parsing.pdf_tables import Table, TableFinder
 
 _SCAN_MAX_CHARS = 24
@@ -72,15 +73,16 @@ def _line_size(line: LTTextLine) -> float:
 
 
 def _runs(lines: list[LTTextLine]) -> list[tuple[str, float]]:
-    """A text box's lines split where the font size changes (pdfminer glues a heading
-    to its body)."""
+    """A text box's lines, in reading order, split where the font size changes
+    (pdfminer glues a heading to its body)."""
+    across = all(isinstance(line, LTTextLineHorizontal) for line in lines)
     runs: list[tuple[list[str], float]] = []
-    for line in lines:
-        size = _line_size(line)
+    for row in rows_of(lines) if across else [[line] for line in lines]:  # type: ignore[arg-type]
+        size, text = _line_size(row[0]), " ".join(line.get_text().strip() for line in row)
         if runs and abs(runs[-1][1] - size) < 0.5:
-            runs[-1][0].append(line.get_text())
+            runs[-1][0].append(text)
         else:
-            runs.append(([line.get_text()], size))
+            runs.append(([text], size))
     return [(text, size) for lines, size in runs if (text := join_lines(lines))]
 
 

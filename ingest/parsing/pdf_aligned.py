@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 import statistics
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
 
 from pdfminer.layout import LTComponent, LTPage, LTTextContainer, LTTextLineHorizontal
 
@@ -45,22 +47,51 @@ _ROW_GAP = 2.2
 _MARKER = re.compile(r"^\W*(?:\d{1,3}|[a-z]|[ivx]{1,4})?[.)]?\W*$", re.IGNORECASE)
 """A cell that is only a bullet or a list number ("•", "3.", "b)", "iv")."""
 
-_Line = LTTextLineHorizontal
+
+@dataclass(frozen=True)
+class _Line:
+    """One line of a text box: the pieces pdfminer cut it into at wide gaps, rejoined."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    def get_text(self) -> str:
+        return self.text
 
 
-def _lines(page: LTPage) -> list[_Line]:
-    return [
-        line
-        for box in page
-        if isinstance(box, LTTextContainer)
-        for line in box
-        if isinstance(line, _Line) and line.get_text().strip()
-    ]
+_Row = TypeVar("_Row", LTTextLineHorizontal, _Line)
 
 
-def _rows(lines: Iterable[_Line]) -> list[list[_Line]]:
-    """Lines grouped into rows by their vertical middle, top to bottom, each left to right."""
-    rows: list[list[_Line]] = []
+def _lines(page: LTPage, keep: Callable[[LTComponent], bool]) -> list[_Line]:
+    out = []
+    for box in page:
+        if not isinstance(box, LTTextContainer):
+            continue
+        pieces = [li for li in box if isinstance(li, LTTextLineHorizontal) and keep(li)]
+        for row in rows_of([li for li in pieces if li.get_text().strip()]):
+            text = " ".join(" ".join(li.get_text().split()) for li in row)
+            x0, x1 = min(li.x0 for li in row), max(li.x1 for li in row)
+            out.append(_Line(x0, min(li.y0 for li in row), x1, max(li.y1 for li in row), text))
+    return out
+
+
+def rows_of(lines: Iterable[_Row]) -> list[list[_Row]]:
+    """Lines grouped into rows by their vertical middle, top to bottom, each left to right.
+
+    Also the reading order inside one text box: pdfminer cuts a justified line of a
+    narrow column into pieces at its wide word gaps and may list them right to left."""
+    rows: list[list[_Row]] = []
     for line in sorted(lines, key=lambda li: -(li.y0 + li.y1) / 2):
         middle = (line.y0 + line.y1) / 2
         if rows:
@@ -123,7 +154,7 @@ def _as_table(page: LTPage, rows: list[list[_Line]]) -> Table | None:
     prose = [x for x in columns if _is_prose(rows, x)]
     if prose:
         kept = [li for row in rows for li in row if not any(a <= li.x0 <= b for a, b in prose)]
-        return _as_table(page, _rows(kept)) if len(prose) < len(columns) else None
+        return _as_table(page, rows_of(kept)) if len(prose) < len(columns) else None
     if any(sum(bool(c) for c in row) < _MIN_COLUMNS for row in cells):
         return None
     filled = [sum(bool(row[i]) for row in cells) for i in range(len(columns))]
@@ -148,14 +179,12 @@ def aligned_tables(
 ) -> list[Table]:
     """The borderless tables of ``page``, top to bottom, outside its ruled tables and
     its ``margin`` (a running header beside a table's last row is not one of its rows)."""
-    lines = [
-        li
-        for li in _lines(page)
-        if not margin(page, li) and not any(t.holds(page, li) for t in ruled)
-    ]
+    lines = _lines(
+        page, lambda li: not margin(page, li) and not any(t.holds(page, li) for t in ruled)
+    )
     found: list[Table] = []
     run: list[list[_Line]] = []
-    for row in [*_rows(lines), []]:
+    for row in [*rows_of(lines), []]:
         height = statistics.median(li.height for li in row) if row else 0.0
         close = run and row and run[-1][0].y0 - row[0].y0 <= _ROW_GAP * height
         if len(row) >= _MIN_COLUMNS and (not run or close):
