@@ -8,6 +8,7 @@ their HTML so the header can be repeated when a huge table is split.
 
 from __future__ import annotations
 
+import csv
 import importlib
 import io
 import os
@@ -21,7 +22,7 @@ from typing import Any
 import lxml.html
 
 import core  # noqa: F401  (DO_NOT_TRACK and offline flags before unstructured loads)
-from ingest.parsing import docx_package
+from ingest.parsing import docx_package, mail
 from ingest.parsing.base import Element, ElementKind, ParsedDocument, ParseError, register
 from ingest.parsing.text import read_text, split_front_matter, to_epoch
 
@@ -135,6 +136,21 @@ class _Docx(_Unstructured):
         return doc
 
 
+class _Email(_Unstructured):
+    """E-mail through unstructured, or, when one of its attachments makes unstructured
+    fail, the message's own text through the standard library (``mail``)."""
+
+    def parse(self, path: Path) -> ParsedDocument:
+        try:
+            return super().parse(path)
+        except Exception as exc:  # noqa: BLE001 (an attachment unstructured cannot read)
+            doc = mail.parse_plain(path)
+            if not doc.elements:
+                raise
+            doc.meta["fallback"] = f"read by the standard library ({type(exc).__name__})"
+            return doc
+
+
 class _DecodedText:
     """Text formats that we decode ourselves first (binary sniffing, encoding fallback)."""
 
@@ -152,7 +168,12 @@ class _DecodedText:
             raise ParseError("no text: the file is empty or only whitespace")
         partition = _partitioner(self._module, f"partition_{self._module}")
         if self._module in ("csv", "tsv"):
-            raw = partition(file=io.BytesIO(text.encode("utf-8")))
+            import pandas.errors  # loaded by unstructured's CSV partitioner anyway
+
+            try:
+                raw = partition(file=io.BytesIO(text.encode("utf-8")))
+            except pandas.errors.ParserError:
+                return ParsedDocument(_ragged_table(text, self._module == "tsv"))
         else:
             raw = partition(text=text)
         elements = to_elements(raw)
@@ -207,8 +228,24 @@ register(_DecodedText("tsv", (".tsv",), "tsv"))
 register(_Docx("docx", (".docx",), "docx"))
 register(_Pptx("pptx", (".pptx",), "pptx"))
 register(_Unstructured("xlsx", (".xlsx",), "xlsx"))
-register(_Unstructured("email", (".eml",), "email"))
+register(_Email("email", (".eml",), "email"))
 register(_Unstructured("msg", (".msg",), "msg"))
+
+
+def _ragged_table(text: str, tabs: bool) -> list[Element]:
+    """A CSV whose rows have different numbers of fields (pandas refuses it; a person
+    reads it fine): one table, a row per line, the delimiter sniffed as unstructured does."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    try:
+        delimiter = "\t" if tabs else csv.Sniffer().sniff(first).delimiter
+    except csv.Error:
+        delimiter = ","
+    rows = tuple(
+        " | ".join(c.strip() for c in row)
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter)
+        if any(c.strip() for c in row)
+    )
+    return [Element("table", "\n".join(rows), rows=rows)]
 
 
 def _plain(value: Any) -> Any:
