@@ -87,7 +87,8 @@ def _lines(page: LTPage, keep: Callable[[LTComponent], bool]) -> list[_Line]:
 
 
 def rows_of(lines: Iterable[_Row]) -> list[list[_Row]]:
-    """Lines grouped into rows by their vertical middle, top to bottom, each left to right.
+    """Lines grouped into rows by their vertical middle, top to bottom, each left to right
+    (lines side by side: lines that overlap across, as slanted text does, are not a row).
 
     Also the reading order inside one text box: pdfminer cuts a justified line of a
     narrow column into pieces at its wide word gaps and may list them right to left."""
@@ -96,7 +97,8 @@ def rows_of(lines: Iterable[_Row]) -> list[list[_Row]]:
         middle = (line.y0 + line.y1) / 2
         if rows:
             last = rows[-1][0]
-            if abs((last.y0 + last.y1) / 2 - middle) <= 0.4 * min(last.height, line.height):
+            level = abs((last.y0 + last.y1) / 2 - middle) <= 0.4 * min(last.height, line.height)
+            if level and not any(li.x0 < line.x1 and line.x0 < li.x1 for li in rows[-1]):
                 rows[-1].append(line)
                 continue
         rows.append([line])
