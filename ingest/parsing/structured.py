@@ -48,19 +48,28 @@ def _partitioner(module: str, function: str) -> Callable[..., list[Any]]:
 
 def _cell_text(cell: Any) -> str:
     """A cell's text on one line. Line breaks inside spreadsheet cells reach us escaped
-    (a literal backslash-n), which would glue "June\\n2023" into one unfindable word."""
+    (a literal backslash-n), which would glue "June\\n2023" into one unfindable word;
+    a ``<br>`` has no text of its own, which would glue "answer<br>questions"."""
+    for br in cell.iter("br"):
+        br.tail = " " + (br.tail or "")
     return " ".join(cell.text_content().replace("\\n", " ").split())
 
 
 def _table_rows(html: str | None, fallback: str) -> tuple[str, ...]:
+    """One line per row, cells joined by " | ", columns empty in every row left out.
+
+    A table with one column left is a page laid out with a table (old HTML does that
+    for whole essays): its rows come back without " | ", and ``to_elements`` makes
+    them text."""
     if not html:
         return (fallback,) if fallback else ()
-    rows = []
-    for tr in lxml.html.fromstring(html).iter("tr"):
-        cells = [_cell_text(cell) for cell in tr if cell.tag in ("td", "th")]
-        if any(cells):
-            rows.append(" | ".join(cells))
-    return tuple(rows)
+    table = [
+        [_cell_text(cell) for cell in tr if cell.tag in ("td", "th")]
+        for tr in lxml.html.fromstring(html).iter("tr")
+    ]
+    width = max((len(row) for row in table), default=0)
+    used = [i for i in range(width) if any(i < len(row) and row[i] for row in table)]
+    return tuple(" | ".join(row[i] for i in used if i < len(row)) for row in table if any(row))
 
 
 def to_elements(raw: list[Any]) -> list[Element]:
@@ -83,11 +92,15 @@ def to_elements(raw: list[Any]) -> list[Element]:
             out.append(Element("title", name, page, level=0))
         kind: ElementKind = "text"
         if category == "Title":
-            out.append(Element("title", text, page, level=item.metadata.category_depth or 0))
+            if not (out and out[-1].kind == "title" and out[-1].text == text):  # sheet = title
+                out.append(Element("title", text, page, level=item.metadata.category_depth or 0))
             continue
         if category == "Table":
             rows = _table_rows(getattr(item.metadata, "text_as_html", None), text)
-            out.append(Element("table", "\n".join(rows), page, rows=rows))
+            if any(" | " in row for row in rows):
+                out.append(Element("table", "\n".join(rows), page, rows=rows))
+            else:  # one column: a layout table, or a list
+                out += [Element("text", row, page) for row in rows]
             continue
         if category == "ListItem":
             kind = "list"
