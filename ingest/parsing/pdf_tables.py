@@ -29,6 +29,9 @@ _THIN = 2.0
 """A rectangle at most this thick (points) is a rule; a thicker one draws four."""
 _MIN_FILLED = 0.5
 """Share of non-empty cells a table needs (a box of rules around one paragraph is not one)."""
+_MAX_CELL = 300
+"""Characters in a cell beyond which the grid lays out a page (two columns of modules,
+each paragraphs and bullets), not a table: its text boxes are read as text instead."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,8 @@ class TableFinder:
             )
             cells = [cell for row in rows for cell in row]
             wide = len(rows) >= 2 and max(len(row) for row in rows) >= 2
-            if wide and sum(bool(c) for c in cells) >= _MIN_FILLED * len(cells):
+            prose = max(len(c) for c in cells) > _MAX_CELL
+            if wide and not prose and sum(bool(c) for c in cells) >= _MIN_FILLED * len(cells):
                 found.append(Table(*table.bbox, rows=rows))
         return sorted(found, key=lambda t: t.top)
 
