@@ -44,8 +44,9 @@ _MIN_FILLED = 0.5
 """Share of a table's rows each column must fill (a stray word is not a column)."""
 _ROW_GAP = 2.2
 """Rows of one table are at most this many line heights apart (baseline to baseline)."""
-_MARKER = re.compile(r"^\W*(?:\d{1,3}|[a-z]|[ivx]{1,4})?[.)]?\W*$", re.IGNORECASE)
-"""A cell that is only a bullet or a list number ("•", "3.", "b)", "iv")."""
+_MARKER = re.compile(r"^\W*(?:(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)])?\W*$", re.IGNORECASE)
+"""A cell that is only a bullet or a list number ("•", "3.", "b)", "(iv)"); a bare
+number is a value ("Rooms: 3")."""
 
 
 @dataclass(frozen=True)

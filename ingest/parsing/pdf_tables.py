@@ -17,14 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pdfminer.layout import LTComponent, LTLine, LTPage, LTRect
+from pdfminer.layout import LTComponent, LTCurve, LTPage, LTRect
 
 if TYPE_CHECKING:
     from pdfplumber.pdf import PDF
 
 _MIN_RULES = 3
 """Straight rules a page must draw across and down (each) before it is searched for
-tables: a grid needs both; curves (charts, drawings) do not count."""
+tables: a grid needs both. A path drawn as a curve counts if it is straight (some
+generators draw every rule so); bends (charts, drawings) do not."""
 _THIN = 2.0
 """A rectangle at most this thick (points) is a rule; a thicker one draws four."""
 _MIN_FILLED = 0.5
@@ -63,7 +64,7 @@ def draws_rules(page: LTPage) -> bool:
     (pdfplumber's search re-reads the page, so pages without a grid are not searched)."""
     across = down = 0
     for item in page:
-        if not isinstance(item, (LTLine, LTRect)):
+        if not isinstance(item, LTCurve):  # lines and rectangles are curves too
             continue
         flat, tall = item.height <= _THIN, item.width <= _THIN
         if isinstance(item, LTRect) and not (flat or tall):
