@@ -20,7 +20,7 @@ import re
 import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pdfminer.layout import LTComponent, LTPage, LTTextContainer, LTTextLineHorizontal
 
@@ -44,6 +44,8 @@ _MIN_FILLED = 0.5
 """Share of a table's rows each column must fill (a stray word is not a column)."""
 _ROW_GAP = 2.2
 """Rows of one table are at most this many line heights apart (baseline to baseline)."""
+_ALIGN = 2.0
+"""Points within which cells of a column share an edge or a middle."""
 _MARKER = re.compile(r"^\W*(?:(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)])?\W*$", re.IGNORECASE)
 """A cell that is only a bullet or a list number ("•", "3.", "b)", "(iv)"); a bare
 number is a value ("Rooms: 3")."""
@@ -72,6 +74,9 @@ class _Line:
 
 
 _Row = TypeVar("_Row", LTTextLineHorizontal, _Line)
+_Margin = Callable[[LTPage, Any], bool]
+"""Whether a line (anything with ``y0`` and ``y1``) lies in the page's top or bottom band."""
+_Edge = Callable[[list[_Line]], bool]
 
 
 def _lines(page: LTPage, keep: Callable[[LTComponent], bool]) -> list[_Line]:
@@ -147,9 +152,26 @@ def _is_prose(rows: list[list[_Line]], column: tuple[float, float]) -> bool:
     )
 
 
-def _as_table(page: LTPage, rows: list[list[_Line]]) -> Table | None:
+def _lined_up(rows: list[list[_Line]], r: int, columns: list[tuple[float, float]]) -> bool:
+    """Whether every cell of row ``r`` shares its left edge, right edge or middle with
+    most cells of its column in the other rows."""
+    for line in rows[r]:
+        x0, x1 = next(c for c in columns if c[0] <= line.x0 <= c[1])
+        others = [li for i, row in enumerate(rows) if i != r for li in row if x0 <= li.x0 <= x1]
+        edges = (lambda li: li.x0, lambda li: li.x1, lambda li: li.x0 + li.x1)
+        if not others or not any(
+            sum(abs(edge(o) - edge(line)) <= _ALIGN for o in others) >= len(others) / 2
+            for edge in edges
+        ):
+            return False
+    return True
+
+
+def _as_table(page: LTPage, rows: list[list[_Line]], edge: _Edge) -> Table | None:
     """``rows`` as a table, or None if they do not look like one. Columns of prose beside
-    it (the other column of a two-column page) are left out and the rest tried again."""
+    it (the other column of a two-column page) are left out and the rest tried again; so
+    is a first or last row in the page's margin (``edge``) whose cells do not line up
+    with the columns: a running header or footer, not the table's header."""
     columns = _columns(rows)
     if len(rows) < _MIN_ROWS or len(columns) < _MIN_COLUMNS:
         return None
@@ -157,7 +179,10 @@ def _as_table(page: LTPage, rows: list[list[_Line]]) -> Table | None:
     prose = [x for x in columns if _is_prose(rows, x)]
     if prose:
         kept = [li for row in rows for li in row if not any(a <= li.x0 <= b for a, b in prose)]
-        return _as_table(page, rows_of(kept)) if len(prose) < len(columns) else None
+        return _as_table(page, rows_of(kept), edge) if len(prose) < len(columns) else None
+    for end in (0, len(rows) - 1):
+        if edge(rows[end]) and not _lined_up(rows, end, columns):
+            return _as_table(page, rows[1:] if end == 0 else rows[:-1], edge)
     if any(sum(bool(c) for c in row) < _MIN_COLUMNS for row in cells):
         return None
     filled = [sum(bool(row[i]) for row in cells) for i in range(len(columns))]
@@ -177,14 +202,14 @@ def _as_table(page: LTPage, rows: list[list[_Line]]) -> Table | None:
     )
 
 
-def aligned_tables(
-    page: LTPage, ruled: list[Table], margin: Callable[[LTPage, LTComponent], bool]
-) -> list[Table]:
-    """The borderless tables of ``page``, top to bottom, outside its ruled tables and
-    its ``margin`` (a running header beside a table's last row is not one of its rows)."""
-    lines = _lines(
-        page, lambda li: not margin(page, li) and not any(t.holds(page, li) for t in ruled)
-    )
+def aligned_tables(page: LTPage, ruled: list[Table], margin: _Margin) -> list[Table]:
+    """The borderless tables of ``page``, top to bottom, outside its ruled tables;
+    ``margin`` says whether a line lies in the page's top or bottom band."""
+    lines = _lines(page, lambda li: not any(t.holds(page, li) for t in ruled))
+
+    def edge(row: list[_Line]) -> bool:
+        return any(margin(page, li) for li in row)
+
     found: list[Table] = []
     run: list[list[_Line]] = []
     for row in [*rows_of(lines), []]:
@@ -193,7 +218,7 @@ def aligned_tables(
         if len(row) >= _MIN_COLUMNS and (not run or close):
             run.append(row)
             continue
-        if run and (table := _as_table(page, run)):
+        if run and (table := _as_table(page, run, edge)):
             found.append(table)
         run = [row] if len(row) >= _MIN_COLUMNS else []
     return found

@@ -43,7 +43,6 @@ def _rows(pdf: object, rows: tuple[tuple[str, ...], ...], x: float, width: float
 
 
 def _hours(pdf: object) -> None:
-    pdf.set_y(60)  # type: ignore[attr-defined]  (a table row in the top tenth stays text)
     pdf.multi_cell(0, 6, _BEFORE)  # type: ignore[attr-defined]
     pdf.ln(4)  # type: ignore[attr-defined]
     _rows(pdf, _HOURS, 10, 45)
@@ -73,6 +72,29 @@ def _hanging_list(pdf: object) -> None:
     _rows(pdf, tuple((f"{n}.", step) for n, step in enumerate(steps, 1)), 10, 20)
 
 
+def _table_above_footer(path: Path) -> Path:
+    """Two pages, each a table whose last row sits just above a running footer."""
+    from fpdf import FPDF
+
+    class Handbook(FPDF):
+        def footer(self) -> None:
+            self.set_y(-16)
+            self.cell(0, 6, "Quillfield handbook")
+            self.cell(0, 6, f"Page {self.page_no()} of 2", align="R")
+
+    pdf = Handbook()
+    pdf.set_auto_page_break(False)
+    pdf.set_font("Helvetica", size=11)
+    for _ in range(2):
+        pdf.add_page()
+        pdf.set_y(40)
+        pdf.multi_cell(0, 6, _BEFORE)
+        pdf.set_y(283 - 6 * len(_HOURS) - 4)
+        _rows(pdf, _HOURS, 10, 45)
+    pdf.output(str(path))
+    return path
+
+
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Element]]:
     root = tmp_path_factory.mktemp("aligned")
@@ -83,10 +105,12 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Element]]:
         "beside-prose": _table_beside_prose,
         "hanging-list": _hanging_list,
     }
-    return {
+    parsed = {
         name: parse_file(_pdf(root / f"{name}.pdf", draw))[0].elements
         for name, draw in drawings.items()
     }
+    parsed["above-footer"] = parse_file(_table_above_footer(root / "footer.pdf"))[0].elements
+    return parsed
 
 
 def test_borderless_table_is_one_table_row_by_row(pdfs: dict[str, list[Element]]) -> None:
@@ -118,3 +142,13 @@ def test_numbered_list_with_hanging_indent_is_no_table(
     pdfs: dict[str, list[Element]],
 ) -> None:
     assert "table" not in {e.kind for e in pdfs["hanging-list"]}
+
+
+def test_a_running_footer_under_a_table_is_not_its_last_row(
+    pdfs: dict[str, list[Element]],
+) -> None:
+    elements = pdfs["above-footer"]
+    tables = [e.rows for e in elements if e.kind == "table"]
+    assert tables == [tuple(" | ".join(row) for row in _HOURS)] * 2
+    texts = [e.text for e in elements if e.kind == "text"]
+    assert texts == [_BEFORE, "Quillfield handbook", _BEFORE]  # once, page numbers dropped
