@@ -152,14 +152,19 @@ def _is_prose(rows: list[list[_Line]], column: tuple[float, float]) -> bool:
     )
 
 
-def _lined_up(rows: list[list[_Line]], r: int, columns: list[tuple[float, float]]) -> bool:
-    """Whether every cell of row ``r`` shares its left edge, right edge or middle with
-    most cells of its column in the other rows."""
+def _lined_up(rows: list[list[_Line]], r: int) -> bool:
+    """Whether every cell of row ``r`` falls in one column of the other rows and shares
+    its left edge, right edge or middle with most of that column's cells."""
+    rest = rows[:r] + rows[r + 1 :]
+    columns = _columns(rest)
     for line in rows[r]:
-        x0, x1 = next(c for c in columns if c[0] <= line.x0 <= c[1])
-        others = [li for i, row in enumerate(rows) if i != r for li in row if x0 <= li.x0 <= x1]
+        touched = [(a, b) for a, b in columns if a < line.x1 and line.x0 < b]
+        if len(touched) != 1:
+            return False
+        x0, x1 = touched[0]
+        others = [li for row in rest for li in row if x0 <= li.x0 <= x1]
         edges = (lambda li: li.x0, lambda li: li.x1, lambda li: li.x0 + li.x1)
-        if not others or not any(
+        if not any(
             sum(abs(edge(o) - edge(line)) <= _ALIGN for o in others) >= len(others) / 2
             for edge in edges
         ):
@@ -172,17 +177,19 @@ def _as_table(page: LTPage, rows: list[list[_Line]], edge: _Edge) -> Table | Non
     it (the other column of a two-column page) are left out and the rest tried again; so
     is a first or last row in the page's margin (``edge``) whose cells do not line up
     with the columns: a running header or footer, not the table's header."""
+    if len(rows) < _MIN_ROWS:
+        return None
+    for end in (0, len(rows) - 1):
+        if edge(rows[end]) and not _lined_up(rows, end):
+            return _as_table(page, rows[1:] if end == 0 else rows[:-1], edge)
     columns = _columns(rows)
-    if len(rows) < _MIN_ROWS or len(columns) < _MIN_COLUMNS:
+    if len(columns) < _MIN_COLUMNS:
         return None
     cells = _cells(rows, columns)
     prose = [x for x in columns if _is_prose(rows, x)]
     if prose:
         kept = [li for row in rows for li in row if not any(a <= li.x0 <= b for a, b in prose)]
         return _as_table(page, rows_of(kept), edge) if len(prose) < len(columns) else None
-    for end in (0, len(rows) - 1):
-        if edge(rows[end]) and not _lined_up(rows, end, columns):
-            return _as_table(page, rows[1:] if end == 0 else rows[:-1], edge)
     if any(sum(bool(c) for c in row) < _MIN_COLUMNS for row in cells):
         return None
     filled = [sum(bool(row[i]) for row in cells) for i in range(len(columns))]
