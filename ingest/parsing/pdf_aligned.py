@@ -8,10 +8,14 @@ wide gaps into cells, the gaps falling at the same places in every row (an empty
 down the page between the columns).
 
 Prose must never become a table, so the test is conservative. Two-column prose has
-aligned rows and a gap down the page too, but its lines are long: the cells of a
-table must be short (``_MAX_MEDIAN_CELL`` characters at the median). A column of only
-bullets or list numbers does not count, so a hanging-indent list stays a list. A row
-of one cell (a wrapped cell, a paragraph) ends the run.
+aligned rows and a gap down the page too, but its lines are long, carry sentences on
+(lowercase starts) or fill the column's width: such a column is left out and the rest
+tried again (a table beside the other column of a paper stays a table, the prose stays
+prose), and the cells of a table must be short (``_MAX_MEDIAN_CELL`` characters at the
+median). A column of only bullets or list numbers does not count, so a hanging-indent
+list stays a list. A row of one cell (a wrapped cell, a paragraph) ends the run. A first
+or last row in the page's top or bottom band joins only if its cells line up with the
+columns: a table's header at the top of a page does, a running footer does not.
 """
 
 from __future__ import annotations
