@@ -5,7 +5,7 @@ every failure into a ``ParseError`` with a reason a person can act on. Formats:
 PDF (pdfminer; scanned pages through OCR), images (OCR with Tesseract), DOCX, PPTX,
 XLSX, CSV/TSV, HTML, Markdown, text and e-mail (.eml, Outlook .msg) through
 unstructured's fast strategy, and .doc .ppt .xls (LibreOffice) and .rtf .odt .epub
-(pandoc) converted first.
+.rst .org (pandoc) converted first.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Older and open formats, converted by the tools unstructured itself relies on.
 
 ``.doc .ppt .xls`` go through headless LibreOffice to ``.docx .pptx .xlsx``;
-``.rtf .odt .epub`` go through pandoc to HTML. The converted copy is then read by our
+``.rtf .odt .epub .rst .org`` go through pandoc to HTML, sandboxed: an ``include``
+directive in a reStructuredText or Org file must not pull another file on this machine
+(``/etc/passwd``, a private note) into the index. The converted copy is then read by our
 own parser for that format, so headings, lists, tables, notes and sheets come out the
 same as from a modern file. A missing tool fails the file alone, saying what to install.
 """
@@ -114,8 +116,8 @@ class _Pandoc:
             )
         with tempfile.TemporaryDirectory(prefix="footnote-pandoc-") as tmp:
             converted = Path(tmp) / "converted.html"
-            command = [pandoc, "-f", self._reader, "-t", "html5", str(path), "-o", str(converted)]
-            _run(command, "pandoc")
+            command = [pandoc, "--sandbox", "-f", self._reader, "-t", "html5", str(path)]
+            _run([*command, "-o", str(converted)], "pandoc")
             return _parse_as(converted)
 
 
@@ -134,3 +136,5 @@ register(_LibreOffice("xls", ".xls", "xlsx", "libreoffice-calc-nogui"))
 register(_Pandoc("rtf", ".rtf", "rtf"))
 register(_Pandoc("odt", ".odt", "odt"))
 register(_Pandoc("epub", ".epub", "epub"))
+register(_Pandoc("rst", ".rst", "rst"))
+register(_Pandoc("org", ".org", "org"))

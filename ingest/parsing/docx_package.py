@@ -1,6 +1,6 @@
 """DOCX packages made readable for python-docx (and so unstructured) before parsing.
 
-Two kinds of real files lose text otherwise:
+Three kinds of real files lose text otherwise:
 
 - **Strict Open XML** (Word's "Strict" save option) uses ``purl.oclc.org`` namespaces;
   python-docx knows only the transitional ones and cannot even find the main part.
@@ -9,6 +9,9 @@ Two kinds of real files lose text otherwise:
   which python-docx's paragraph text never reaches. Their paragraphs are moved out,
   right after the paragraph that anchors them; the VML fallback copy of the same box
   (``mc:Fallback``) is dropped so the text is not read twice.
+
+- **Short table rows** (fewer cells than the table's grid) make unstructured drop the
+  rest of the table; they are padded with empty cells.
 
 Footnotes and endnotes live in their own parts; ``notes`` reads them.
 """
@@ -63,9 +66,8 @@ def _unstrict(data: bytes) -> bytes:
     return data
 
 
-def _lift_text_boxes(data: bytes) -> bytes:
+def _lift_text_boxes(root: etree._Element) -> bool:
     """Each text box's paragraphs as ordinary paragraphs after their anchor paragraph."""
-    root = etree.fromstring(data)
     for fallback in root.iter(f"{{{_MC}}}Fallback"):
         if fallback.xpath(".//w:txbxContent", namespaces={"w": _W}):
             fallback.getparent().remove(fallback)
@@ -79,6 +81,41 @@ def _lift_text_boxes(data: bytes) -> bytes:
         for block in reversed(list(box)):
             if block.tag in (f"{{{_W}}}p", f"{{{_W}}}tbl"):
                 anchor.addnext(block)
+    return bool(boxes)
+
+
+def _span(cell: etree._Element, name: str) -> int:
+    found = cell.find(f"{{{_W}}}{'tcPr' if name == 'gridSpan' else 'trPr'}/{{{_W}}}{name}")
+    return int(found.get(f"{{{_W}}}val", "1")) if found is not None else 0
+
+
+def _pad_short_rows(root: etree._Element) -> bool:
+    """Rows with fewer cells than their table's grid get empty cells at the end.
+
+    Word draws such a row; python-docx, asked for the cell below a vertically merged
+    one, finds none there and unstructured drops the rest of the table ("Skipping cell
+    ... no tc element at grid_offset"), the text a person sees in it included."""
+    padded = False
+    for table in root.iter(f"{{{_W}}}tbl"):
+        columns = len(table.findall(f"{{{_W}}}tblGrid/{{{_W}}}gridCol"))
+        for row in table.findall(f"{{{_W}}}tr"):
+            cells = row.findall(f"{{{_W}}}tc")
+            width = sum(max(_span(c, "gridSpan"), 1) for c in cells)
+            width += _span(row, "gridBefore") + _span(row, "gridAfter")
+            for _ in range(columns - width):
+                cell = etree.SubElement(row, f"{{{_W}}}tc")
+                etree.SubElement(cell, f"{{{_W}}}p")
+                padded = True
+    return padded
+
+
+def _repaired(data: bytes) -> bytes:
+    """A story part with its text boxes lifted and its short table rows padded, or the
+    same bytes if it needs neither."""
+    root = etree.fromstring(data)
+    lifted = b"txbxContent" in data and _lift_text_boxes(root)
+    if not (_pad_short_rows(root) or lifted):
+        return data
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -88,18 +125,20 @@ def readable_copy(path: Path) -> Path | None:
         names = package.namelist()
         parts = {name: package.read(name) for name in names}
     strict = b"purl.oclc.org/ooxml" in parts.get("_rels/.rels", b"")
-    boxes = any(b"txbxContent" in data for name, data in parts.items() if _is_story(name))
-    if not (strict or boxes):
+    fixed = {}
+    for name in names:
+        data = _unstrict(parts[name]) if strict else parts[name]
+        if _is_story(name) and (b"txbxContent" in data or b"<w:tbl" in data):
+            data = _repaired(data)
+        fixed[name] = data
+    if not strict and all(fixed[name] is parts[name] for name in names):
         return None
     with (
         tempfile.NamedTemporaryFile(suffix=".docx", delete=False) as handle,
         zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as out,
     ):
         for name in names:
-            data = _unstrict(parts[name]) if strict else parts[name]
-            if _is_story(name) and b"txbxContent" in data:
-                data = _lift_text_boxes(data)
-            out.writestr(name, data)
+            out.writestr(name, fixed[name])
     return Path(handle.name)
 
 

@@ -2,8 +2,10 @@
 
 Both give boxes of text with a page and a font size. A short box whose font is clearly
 larger than the body text is a heading (larger font → higher level), a box that starts
-with a bullet or a number is a list item, the rest is running text. Lines are joined
-with hyphenation undone: ``infor-`` + ``mation`` is one word again.
+with a bullet or a number is a list item (several bullets in one box, several items;
+a lowercase box right after an unfinished item, that item's wrapped rest), the rest is
+running text. Lines are joined with hyphenation undone: ``infor-`` + ``mation`` is one
+word again.
 """
 
 from __future__ import annotations
@@ -21,7 +23,11 @@ Box = tuple[int, str, float]
 
 HEADING_RATIO = 1.15
 _HEADING_MAX_CHARS = 120
-_BULLET = re.compile(r"^\s*(?:[•\-–*▪◦]|\d{1,2}[.)])\s+")
+_GLYPHS = "•●○■□▪◦►▶➢✓✔"
+_BULLET = re.compile(rf"^\s*(?:[{_GLYPHS}\-–*]|\d{{1,2}}[.)])\s+")
+_NEXT_BULLET = re.compile(rf"\s+(?=[{_GLYPHS}]\s)")
+"""A bullet glyph inside a run: pdfminer put two list items in one text box."""
+_ENDS_SENTENCE = (".", "!", "?")
 _WORD = re.compile(r"\w+")
 _HYPHENATED = re.compile(r"[^\W\d_]-$")
 
@@ -58,10 +64,25 @@ def elements_from_boxes(boxes: list[Box]) -> list[Element]:
         elif _is_heading(text, size, body):
             out.append(Element("title", text, page, level=heading_sizes.index(round(size, 1))))
         elif _BULLET.match(text):
-            out.append(Element("list", text, page))
+            out += [Element("list", item, page) for item in _NEXT_BULLET.split(text)]
+        elif _continues_item(out, text, page):
+            out[-1] = Element("list", join_lines([out[-1].text, text]), page)
         else:
             out.append(Element("text", text, page))
     return out
+
+
+def _continues_item(out: list[Element], text: str, page: int) -> bool:
+    """Whether ``text`` is the wrapped rest of the list item before it: pdfminer makes a
+    hanging indent's continuation lines a text box of their own."""
+    last = out[-1] if out else None
+    return (
+        last is not None
+        and last.kind == "list"
+        and last.page == page
+        and not last.text.endswith(_ENDS_SENTENCE)
+        and text[:1].islower()
+    )
 
 
 def _is_heading(text: str, size: float, body: float) -> bool:

@@ -10,10 +10,11 @@ A page with (almost) no text layer whose area is mostly picture is a scan: that 
 alone is rendered with PDFium and read by OCR, so a report with one scanned appendix
 keeps its text layer everywhere else, and ordinary PDFs never pay for OCR.
 
-PDFium's text layer (fast) checks pdfminer page by page: where pdfminer lost most of a
-page's words, or could not read the file at all, PDFium's text is used instead.
+PDFium's text layer (``pdfium_layer``) checks pdfminer page by page: where pdfminer
+lost most of a page's words, or could not read the file at all, PDFium's text is used.
 
-A table drawn with ruling lines is read row by row (``pdf_tables``), not cell by cell.
+A table is read row by row, not cell by cell: drawn with ruling lines (``pdf_tables``)
+or as short text in aligned columns (``pdf_aligned``).
 
 Running headers and footers are kept once and page numbers dropped: repeated on every
 page they would be the most frequent words of the document and crowd every chunk.
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,10 +38,11 @@ from pdfminer.layout import (
     LTPage,
     LTTextContainer,
     LTTextLine,
+    LTTextLineHorizontal,
 )
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
-from ingest.parsing import ocr
+from ingest.parsing import ocr, pdfium_layer
 from ingest.parsing.base import ParsedDocument, ParseError, register
 from ingest.parsing.lines import (
     HEADING_RATIO,
@@ -49,8 +50,8 @@ from ingest.parsing.lines import (
     elements_from_boxes,
     join_lines,
     title_from_boxes,
-    word_bag,
 )
+from ingest.parsing.pdf_aligned import aligned_tables, rows_of
 from ingest.parsing.pdf_tables import Table, TableFinder
 
 _SCAN_MAX_CHARS = 24
@@ -59,9 +60,6 @@ _SCAN_MIN_IMAGE_AREA = 0.25
 """...if pictures cover at least this share of it; a page with no text at all needs only
 ``_TEXTLESS_MIN_IMAGE_AREA`` (a pasted screenshot of a table)."""
 _TEXTLESS_MIN_IMAGE_AREA = 0.02
-_BETTER_MIN_WORDS = 3
-_BETTER_COVERAGE = 0.8
-"""pdfminer's words must cover this share of PDFium's on a page, or PDFium's text wins."""
 _MARGIN_BAND = 0.1
 """Running headers and footers sit in the top or bottom tenth of the page."""
 _RUNNING_SHARE = 0.5
@@ -74,18 +72,18 @@ def _line_size(line: LTTextLine) -> float:
     return statistics.median(sizes) if sizes else 0.0
 
 
-def _runs(box: LTTextContainer) -> list[tuple[str, float]]:
-    """A text box split where the font size changes (pdfminer glues a heading to its body)."""
+def _runs(lines: list[LTTextLine]) -> list[tuple[str, float]]:
+    """A text box's lines, in reading order, split where the font size changes
+    (pdfminer glues a heading to its body)."""
+    across = all(isinstance(line, LTTextLineHorizontal) for line in lines)
     runs: list[tuple[list[str], float]] = []
-    for line in box:
-        if not isinstance(line, LTTextLine) or not line.get_text().strip():
-            continue
-        size = _line_size(line)
+    for row in rows_of(lines) if across else [[line] for line in lines]:  # type: ignore[arg-type]
+        size, text = _line_size(row[0]), " ".join(line.get_text().strip() for line in row)
         if runs and abs(runs[-1][1] - size) < 0.5:
-            runs[-1][0].append(line.get_text())
+            runs[-1][0].append(text)
         else:
-            runs.append(([line.get_text()], size))
-    return [(join_lines(lines), size) for lines, size in runs]
+            runs.append(([text], size))
+    return [(text, size) for lines, size in runs if (text := join_lines(lines))]
 
 
 def _images(item: LTComponent) -> Iterator[LTImage]:
@@ -124,7 +122,7 @@ class _Placed:
         return _DIGITS.sub("#", self.text.casefold())
 
 
-def _margin(page: LTPage, box: LTTextContainer) -> bool:
+def _margin(page: LTPage, box: LTComponent) -> bool:
     band = page.height * _MARGIN_BAND
     return box.y0 >= page.y1 - band or box.y1 <= page.y0 + band
 
@@ -162,8 +160,7 @@ def _without_running_lines(placed: list[_Placed], pages: int) -> list[Box]:
 
 
 def _layout(path: Path) -> tuple[list[_Placed], list[int], int]:
-    """pdfminer's text runs with their place, the pages that are scans, the page count.
-    A ruled table's cells are one run, its rows, where its first cell was."""
+    """pdfminer's text runs with their place, the pages that are scans, the page count."""
     laid_out: list[_Placed] = []
     scans: list[int] = []
     total = 0
@@ -172,7 +169,8 @@ def _layout(path: Path) -> tuple[list[_Placed], list[int], int]:
         for total, page in enumerate(
             extract_pages(str(path), laparams=LAParams(detect_vertical=True)), 1
         ):
-            found = _page_runs(total, page, finder.tables(total, page))
+            tables = finder.tables(total, page)
+            found = _page_runs(total, page, tables + aligned_tables(page, tables, _margin))
             if _is_scan(page, [p.box for p in found]):
                 scans.append(total)
             else:
@@ -183,62 +181,28 @@ def _layout(path: Path) -> tuple[list[_Placed], list[int], int]:
 
 
 def _page_runs(number: int, page: LTPage, tables: list[Table]) -> list[_Placed]:
+    """The page's runs in pdfminer's order, a table's lines replaced by the whole table,
+    row by row, where its first line was."""
     found: list[_Placed] = []
     placed: set[int] = set()
     for box in page:
         if not isinstance(box, LTTextContainer):
             continue
-        runs = [(text, size) for text, size in _runs(box) if text]
-        inside = next((i for i, t in enumerate(tables) if t.holds(page, box)), None)
-        if inside is None:
-            found += [_Placed(number, text, size, _margin(page, box)) for text, size in runs]
-        elif inside not in placed and runs:
-            placed.add(inside)
-            found.append(_Placed(number, tables[inside].text, runs[0][1], in_margin=False))
+        outside: list[LTTextLine] = []
+        for line in box:
+            if not isinstance(line, LTTextLine) or not line.get_text().strip():
+                continue
+            inside = next((i for i, t in enumerate(tables) if t.holds(page, line)), None)
+            if inside is None:
+                outside.append(line)
+                continue
+            found += [_Placed(number, t, s, _margin(page, box)) for t, s in _runs(outside)]
+            outside = []
+            if inside not in placed:
+                placed.add(inside)
+                found.append(_Placed(number, tables[inside].text, _line_size(line), False))
+        found += [_Placed(number, t, s, _margin(page, box)) for t, s in _runs(outside)]
     return found
-
-
-def _text_layer(path: Path) -> list[str] | None:
-    """Every page's text as PDFium reads it (fast), or None if PDFium cannot read the file
-    or one of its pages (a looping page tree): it is a second opinion, never a new reason
-    for a file that pdfminer reads to fail."""
-    import pypdfium2 as pdfium
-
-    try:
-        document = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError:
-        return None
-    try:
-        pages = []
-        for index in range(len(document)):
-            page = document[index]
-            textpage = page.get_textpage()
-            pages.append(textpage.get_text_bounded())
-            textpage.close()
-            page.close()
-        return pages
-    except pdfium.PdfiumError:
-        return None
-    finally:
-        document.close()
-
-
-def _pages_read_better(laid_out: list[_Placed], layer: list[str], scans: list[int]) -> set[int]:
-    """Pages where pdfminer lost the text PDFium finds: rotated text, negative coordinates,
-    some embedded CMaps. There PDFium's text (without font sizes) replaces pdfminer's."""
-    mined: dict[int, Counter[str]] = {}
-    for p in laid_out:
-        mined.setdefault(p.page, Counter()).update(word_bag(p.text))
-    better = set()
-    for number, text in enumerate(layer, 1):
-        found = word_bag(text)
-        wanted = sum(found.values())
-        if number in scans or wanted < _BETTER_MIN_WORDS:
-            continue
-        covered = sum((found & mined.get(number, Counter())).values())
-        if covered < _BETTER_COVERAGE * wanted:
-            better.add(number)
-    return better
 
 
 class PdfParser:
@@ -256,7 +220,7 @@ class PdfParser:
             raise ParseError("encrypted PDF: save an unprotected copy to ingest it") from exc
         except Exception as exc:  # noqa: BLE001 (pdfminer gave up; PDFium may not)
             failure = exc
-        layer = _text_layer(path)
+        layer = pdfium_layer.text_layer(path)
         if failure is not None:
             if layer is None:
                 if isinstance(failure, RecursionError):
@@ -267,7 +231,7 @@ class PdfParser:
             scans = [n for n, text in enumerate(layer, 1) if not text.strip()]
             better = {n for n in range(1, total + 1) if n not in scans}
         else:
-            better = _pages_read_better(laid_out, layer or [], scans)
+            better = pdfium_layer.pages_read_better([p.box for p in laid_out], layer or [], scans)
         boxes = _without_running_lines([p for p in laid_out if p.page not in better], total)
         if better and layer:
             size = statistics.median(b[2] for b in boxes) if boxes else 10.0

@@ -17,18 +17,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pdfminer.layout import LTComponent, LTLine, LTPage, LTRect
+from pdfminer.layout import LTComponent, LTCurve, LTPage, LTRect
 
 if TYPE_CHECKING:
     from pdfplumber.pdf import PDF
 
 _MIN_RULES = 3
 """Straight rules a page must draw across and down (each) before it is searched for
-tables: a grid needs both; curves (charts, drawings) do not count."""
+tables: a grid needs both. A path drawn as a curve counts if it is straight (some
+generators draw every rule so); bends (charts, drawings) do not."""
 _THIN = 2.0
 """A rectangle at most this thick (points) is a rule; a thicker one draws four."""
 _MIN_FILLED = 0.5
 """Share of non-empty cells a table needs (a box of rules around one paragraph is not one)."""
+_MAX_CELL = 300
+"""Characters in a cell beyond which the grid lays out a page (two columns of modules,
+each paragraphs and bullets), not a table: its text boxes are read as text instead."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ def draws_rules(page: LTPage) -> bool:
     (pdfplumber's search re-reads the page, so pages without a grid are not searched)."""
     across = down = 0
     for item in page:
-        if not isinstance(item, (LTLine, LTRect)):
+        if not isinstance(item, LTCurve):  # lines and rectangles are curves too
             continue
         flat, tall = item.height <= _THIN, item.width <= _THIN
         if isinstance(item, LTRect) and not (flat or tall):
@@ -101,7 +105,8 @@ class TableFinder:
             )
             cells = [cell for row in rows for cell in row]
             wide = len(rows) >= 2 and max(len(row) for row in rows) >= 2
-            if wide and sum(bool(c) for c in cells) >= _MIN_FILLED * len(cells):
+            prose = max(len(c) for c in cells) > _MAX_CELL
+            if wide and not prose and sum(bool(c) for c in cells) >= _MIN_FILLED * len(cells):
                 found.append(Table(*table.bbox, rows=rows))
         return sorted(found, key=lambda t: t.top)
 

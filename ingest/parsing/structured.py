@@ -8,6 +8,7 @@ their HTML so the header can be repeated when a huge table is split.
 
 from __future__ import annotations
 
+import csv
 import importlib
 import io
 import os
@@ -21,7 +22,7 @@ from typing import Any
 import lxml.html
 
 import core  # noqa: F401  (DO_NOT_TRACK and offline flags before unstructured loads)
-from ingest.parsing import docx_package
+from ingest.parsing import docx_package, mail
 from ingest.parsing.base import Element, ElementKind, ParsedDocument, ParseError, register
 from ingest.parsing.text import read_text, split_front_matter, to_epoch
 
@@ -47,19 +48,28 @@ def _partitioner(module: str, function: str) -> Callable[..., list[Any]]:
 
 def _cell_text(cell: Any) -> str:
     """A cell's text on one line. Line breaks inside spreadsheet cells reach us escaped
-    (a literal backslash-n), which would glue "June\\n2023" into one unfindable word."""
+    (a literal backslash-n), which would glue "June\\n2023" into one unfindable word;
+    a ``<br>`` has no text of its own, which would glue "answer<br>questions"."""
+    for br in cell.iter("br"):
+        br.tail = " " + (br.tail or "")
     return " ".join(cell.text_content().replace("\\n", " ").split())
 
 
 def _table_rows(html: str | None, fallback: str) -> tuple[str, ...]:
+    """One line per row, cells joined by " | ", columns empty in every row left out.
+
+    A table with one column left is a page laid out with a table (old HTML does that
+    for whole essays): its rows come back without " | ", and ``to_elements`` makes
+    them text."""
     if not html:
         return (fallback,) if fallback else ()
-    rows = []
-    for tr in lxml.html.fromstring(html).iter("tr"):
-        cells = [_cell_text(cell) for cell in tr if cell.tag in ("td", "th")]
-        if any(cells):
-            rows.append(" | ".join(cells))
-    return tuple(rows)
+    table = [
+        [_cell_text(cell) for cell in tr if cell.tag in ("td", "th")]
+        for tr in lxml.html.fromstring(html).iter("tr")
+    ]
+    width = max((len(row) for row in table), default=0)
+    used = [i for i in range(width) if any(i < len(row) and row[i] for row in table)]
+    return tuple(" | ".join(row[i] for i in used if i < len(row)) for row in table if any(row))
 
 
 def to_elements(raw: list[Any]) -> list[Element]:
@@ -82,11 +92,15 @@ def to_elements(raw: list[Any]) -> list[Element]:
             out.append(Element("title", name, page, level=0))
         kind: ElementKind = "text"
         if category == "Title":
-            out.append(Element("title", text, page, level=item.metadata.category_depth or 0))
+            if not (out and out[-1].kind == "title" and out[-1].text == text):  # sheet = title
+                out.append(Element("title", text, page, level=item.metadata.category_depth or 0))
             continue
         if category == "Table":
             rows = _table_rows(getattr(item.metadata, "text_as_html", None), text)
-            out.append(Element("table", "\n".join(rows), page, rows=rows))
+            if any(" | " in row for row in rows):
+                out.append(Element("table", "\n".join(rows), page, rows=rows))
+            else:  # one column: a layout table, or a list
+                out += [Element("text", row, page) for row in rows]
             continue
         if category == "ListItem":
             kind = "list"
@@ -135,6 +149,21 @@ class _Docx(_Unstructured):
         return doc
 
 
+class _Email(_Unstructured):
+    """E-mail through unstructured, or, when one of its attachments makes unstructured
+    fail, the message's own text through the standard library (``mail``)."""
+
+    def parse(self, path: Path) -> ParsedDocument:
+        try:
+            return super().parse(path)
+        except Exception as exc:  # noqa: BLE001 (an attachment unstructured cannot read)
+            doc = mail.parse_plain(path)
+            if not doc.elements:
+                raise
+            doc.meta["fallback"] = f"read by the standard library ({type(exc).__name__})"
+            return doc
+
+
 class _DecodedText:
     """Text formats that we decode ourselves first (binary sniffing, encoding fallback)."""
 
@@ -152,7 +181,12 @@ class _DecodedText:
             raise ParseError("no text: the file is empty or only whitespace")
         partition = _partitioner(self._module, f"partition_{self._module}")
         if self._module in ("csv", "tsv"):
-            raw = partition(file=io.BytesIO(text.encode("utf-8")))
+            import pandas.errors  # loaded by unstructured's CSV partitioner anyway
+
+            try:
+                raw = partition(file=io.BytesIO(text.encode("utf-8")))
+            except pandas.errors.ParserError:
+                return ParsedDocument(_ragged_table(text, self._module == "tsv"))
         else:
             raw = partition(text=text)
         elements = to_elements(raw)
@@ -207,8 +241,24 @@ register(_DecodedText("tsv", (".tsv",), "tsv"))
 register(_Docx("docx", (".docx",), "docx"))
 register(_Pptx("pptx", (".pptx",), "pptx"))
 register(_Unstructured("xlsx", (".xlsx",), "xlsx"))
-register(_Unstructured("email", (".eml",), "email"))
+register(_Email("email", (".eml",), "email"))
 register(_Unstructured("msg", (".msg",), "msg"))
+
+
+def _ragged_table(text: str, tabs: bool) -> list[Element]:
+    """A CSV whose rows have different numbers of fields (pandas refuses it; a person
+    reads it fine): one table, a row per line, the delimiter sniffed as unstructured does."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    try:
+        delimiter = "\t" if tabs else csv.Sniffer().sniff(first).delimiter
+    except csv.Error:
+        delimiter = ","
+    rows = tuple(
+        " | ".join(c.strip() for c in row)
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter)
+        if any(c.strip() for c in row)
+    )
+    return [Element("table", "\n".join(rows), rows=rows)]
 
 
 def _plain(value: Any) -> Any:
