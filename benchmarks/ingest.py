@@ -11,11 +11,12 @@ batch size, and the job's ratio to that; an unchanged re-run and its ratio
 to the full run, and peak RSS of this process and of the parse worker. The model and
 the parse worker are started first (both once per process, both warm for later jobs).
 
-``--generate N`` first writes a corpus of N chunks (text files of 50 titled sections
-of 45 words drawn from a fixed vocabulary, ten access groups by folder), ingests that
-instead, and then times ``queries`` access-filtered searches as the app makes them
-(``retrieval.search.Searcher`` with the local MiniLM, query embedding included): the
-scale figures. ``--embedder hash`` ingests without the model (the pipeline's own time
+``--generate N`` first writes a corpus of N chunks (``benchmarks.generated``: text
+files of 50 titled sections, ten access groups by folder), ingests that instead, and
+then times ``queries`` access-filtered searches as the app makes them
+(``benchmarks.search.search_latency``: MiniLM's query embedding, the search without
+it, and both): the scale figures (``benchmarks.search`` measures the search alone,
+without an ingest job). ``--embedder hash`` ingests without the model (the pipeline's own time
 and memory at that scale; embedding time is chunks / the pure rate). Figures go to
 docs/benchmarks.md ("Ingestion").
 """
@@ -25,9 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import resource
-import statistics
 import sys
 import tempfile
 import time
@@ -36,21 +35,16 @@ from pathlib import Path
 from sqlalchemy import select
 
 import core  # noqa: F401
+from benchmarks.generated import GROUPS, generated_files
+from benchmarks.search import search_latency
 from core.db import Chunk
-from core.embeddings import make_embedder
 from core.services import Services
 from core.settings import PROJECT_ROOT, Settings, SourceConfig
 from ingest import run_job
 from ingest.chunking import embed_text
 from ingest.isolation import shared_worker
 from ingest.writer import indexed_document, text_hash
-from retrieval.search import Searcher
-from retrieval.types import User
 from retrieval.warm import answer_texts
-
-_SECTIONS_PER_FILE = 50
-_WORDS_PER_SECTION = 45
-_GROUPS = 10
 
 
 def run(folder: Path, queries: int = 0, embedder: str = "local") -> dict[str, object]:
@@ -68,7 +62,7 @@ def run(folder: Path, queries: int = 0, embedder: str = "local") -> dict[str, ob
         worker_start_s = time.perf_counter() - tick
         full = run_job(services, "bench", requested_by="bench")
         rerun = run_job(services, "bench", requested_by="bench")
-        search = _search_latency(services, queries) if queries else {}
+        search = search_latency(services.index, services.settings, queries) if queries else {}
         with services.sessions() as session:
             hashes = set(session.scalars(select(Chunk.text_hash)))
         texts = _embedded_texts(services, hashes)
@@ -135,51 +129,17 @@ def _answer_texts(services: Services) -> list[str]:
 def generate(folder: Path, chunks: int, seed: int = 7) -> Path:
     """``chunks`` chunks of plain text (its parser needs no NLP: the run measures the
     pipeline, not unstructured): a titled section per chunk, a folder per group."""
-    words = random.Random(seed)
-    vocabulary = [_word(words) for _ in range(5000)]
-    files = max(1, chunks // _SECTIONS_PER_FILE)
-    rules = [f'"team-{g}/**" = ["team-{g}"]' for g in range(_GROUPS)]
+    rules = [f'"team-{g}/**" = ["team-{g}"]' for g in range(GROUPS)]
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "access.toml").write_text("[files]\n" + "\n".join(rules) + "\n")
-    for n in range(files):
+    for n, (group, sections) in enumerate(generated_files(chunks, seed)):
         lines = []
-        for s in range(_SECTIONS_PER_FILE):
-            text = " ".join(words.choices(vocabulary, k=_WORDS_PER_SECTION))
-            lines += [f"Section {s}", "", text.capitalize() + ".", ""]
-        path = folder / f"team-{n % _GROUPS}" / f"doc-{n:05d}.txt"
+        for s, text in enumerate(sections):
+            lines += [f"Section {s}", "", text, ""]
+        path = folder / group / f"doc-{n:05d}.txt"
         path.parent.mkdir(exist_ok=True)
         path.write_text("\n".join(lines))
     return folder
-
-
-def _word(rng: random.Random) -> str:
-    return "".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=rng.randint(3, 9)))
-
-
-def _search_latency(services: Services, queries: int) -> dict[str, object]:
-    """p50/p95 of the app's search (embedding included) as a member of one group."""
-    services.index.optimize()
-    model = make_embedder(services.settings.model_copy(update={"embedder": "local"}))
-    model.embed_query("warm up the model")
-    searcher = Searcher(services.index, model, services.settings)
-    asker = User("bench", groups=("all", "team-1"))
-    ids = list(services.index.ids())
-    rng = random.Random(11)
-    texts = [hit.payload["text"] for hit in services.index.get(rng.sample(ids, queries))]
-    latencies = []
-    for text in texts:
-        words = text.split()
-        start = rng.randrange(max(1, len(words) - 6))
-        tick = time.perf_counter()
-        searcher.search(" ".join(words[start : start + 6]), asker)
-        latencies.append((time.perf_counter() - tick) * 1000)
-    latencies.sort()
-    return {
-        "points": len(ids),
-        "search_queries": queries,
-        "search_p50_ms": round(statistics.median(latencies), 2),
-        "search_p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 2),
-    }
 
 
 def _embedded_texts(services: Services, hashes: set[str]) -> list[str]:
