@@ -118,8 +118,9 @@ class Settings(BaseSettings):
 
     # -- parsing budgets (hostile or pathological files fail alone) --------------------
     parse_timeout_s: float = 60.0
-    """Wall-clock seconds one file may take to parse in the worker process before it is
-    killed and the file fails with "took longer than N s"."""
+    """CPU seconds one file may take to parse in the (lower-priority) worker process, and
+    at most four times that in wall-clock seconds, before it is killed and the file
+    fails with "took longer than N s"."""
     parse_memory_mb: int = 1024
     """Memory the parse worker may allocate beyond what it holds when warm (a zip bomb
     fails with "needed more than N MB")."""

@@ -102,7 +102,14 @@ def model_input(embedder: Embedder, text: str) -> str:
 
 
 def text_key(embedder: Embedder, text: str) -> Key:
-    return hashlib.sha256(model_input(embedder, text).encode("utf-8")).digest()
+    return keyed_input(embedder, text)[0]
+
+
+def keyed_input(embedder: Embedder, text: str) -> tuple[Key, str]:
+    """``text``'s key and its model input (what to embed: the same vector, and a text
+    longer than the window is not tokenized past it)."""
+    model_text = model_input(embedder, text)
+    return hashlib.sha256(model_text.encode("utf-8")).digest(), model_text
 
 
 class VectorStore:

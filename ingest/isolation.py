@@ -3,8 +3,9 @@
 A parser stuck on a hostile file (an infinite PDF page tree, a pathological regular
 expression in a library) cannot be interrupted inside the process that runs it, and a
 zip bomb can take all of its memory. So ``ParseWorker`` parses in a child process:
-the job waits at most ``timeout_s`` for each file, then kills the child and the file
-fails with "took longer than N s"; the child's address space is capped at what it holds
+the job waits until the child has spent ``timeout_s`` of CPU time on a file (or four
+times that in wall time), then kills the child and the file fails with "took longer
+than N s"; the child's address space is capped at what it holds
 when warm plus ``memory_mb``, so an allocation beyond it fails the file instead of the
 machine. The next file gets a fresh child.
 
@@ -20,8 +21,10 @@ job's own process is avoided because it runs threads (torch, the parser thread).
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
 import threading
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -47,6 +50,12 @@ _PRELOAD = [
     "pdfminer.high_level",
     "ingest.web.extract",
 ]
+PARSE_NICENESS = 10
+"""How much lower than the job the child runs (``os.nice``): on two cores the parser and
+torch's two threads compete, and the embedder is the stage the job waits for; the parser
+is ahead of it by a buffer and catches up in torch's gaps."""
+_WALL_FACTOR = 4.0
+"""A file's wall time limit, as a multiple of its CPU time budget ``timeout_s``."""
 _START_TIMEOUT_S = 120.0
 """How long a new child may take to get ready (warm-up, not a file's budget)."""
 _WARM_UP = "# Warm-up\n\nA short paragraph so the NLP models load. It has two sentences.\n"
@@ -73,7 +82,7 @@ class ParseWorker:
         with self._lock:
             conn = self._ready()
             conn.send((task, str(path), args))
-            if not conn.poll(self.timeout_s):
+            if not self._answered(conn):
                 self._stop()
                 raise ParseError(
                     f"took longer than {self.timeout_s:g} s to parse (parse_timeout_s): "
@@ -92,6 +101,24 @@ class ParseWorker:
             if kind == "ok":
                 return value
             raise ParseError(value)
+
+    def _answered(self, conn: Connection) -> bool:
+        """Wait for the child's reply within the budget: ``timeout_s`` of the child's own
+        CPU time (it runs at a lower priority, so on busy cores its wall time is not its
+        own: a file must not fail because torch had the cores), and never more than
+        ``_WALL_FACTOR`` times that in wall time (a child blocked, not computing)."""
+        pid = self._process.pid if self._process is not None else None
+        spent = _cpu_seconds(pid)
+        deadline = time.monotonic() + _WALL_FACTOR * self.timeout_s
+        wait = self.timeout_s
+        while not conn.poll(wait):
+            now = _cpu_seconds(pid)
+            if spent is None or now is None:
+                return False
+            wait = min(self.timeout_s - (now - spent), deadline - time.monotonic())
+            if wait <= 0:
+                return False
+        return True
 
     def start(self) -> None:
         """Start the child now (it starts on the first file otherwise): a few seconds
@@ -152,8 +179,22 @@ class ParseWorker:
         return process.exitcode
 
 
+def _cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU seconds of process ``pid`` so far (None where unknown)."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _serve(conn: Connection, settings: Settings) -> None:
-    """The child: warm up, cap its memory, then parse paths until the pipe closes."""
+    """The child: lower its priority, warm up, cap its memory, then parse paths until the
+    pipe closes."""
+    os.nice(PARSE_NICENESS)
     memory_mb = settings.parse_memory_mb
     configure(settings)
     _warm_up()

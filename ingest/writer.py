@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import Chunk, Document, utcnow
-from core.index import ChunkRecord
+from core.index import ChunkRecord, Index
 from core.services import Services
 from ingest.changes import Changes
 from ingest.prepare import Prepared, reason_for
@@ -175,8 +175,7 @@ class Writer:
         if not documents:
             return
         try:
-            with self.report.timed("embed answer units (vector store)"):
-                warm(self.services.embedder, documents)
+            warm(self.services.embedder, documents, self.report.timed)
         except sqlite3.Error as exc:
             log.warning("sentence vectors not stored (answers will embed them): %s", exc)
 
@@ -207,15 +206,7 @@ class Writer:
         for doc_id, missing in cold.items():
             if not missing:
                 continue
-            hits = self.services.index.ids(doc_id)
-            points = sorted(
-                self.services.index.get(sorted(hits)), key=lambda h: h.payload.get("ordinal", 0)
-            )
-            groups = list(points[0].payload.get("groups") or []) if points else []
-            chunks = [
-                ChunkText(h.id, tuple(h.payload.get("section") or ()), str(h.payload["text"]))
-                for h in points
-            ]
+            groups, chunks = indexed_document(self.services.index, doc_id)
             batch.append((groups, chunks))
             waiting += len(chunks)
             if waiting >= _WARM_CHUNKS:
@@ -361,6 +352,18 @@ class Writer:
             self.report.removed(doc.path, len(ids))
             self.services.index.delete(ids)
             self._prune(ids)
+
+
+def indexed_document(index: Index, doc_id: str) -> tuple[list[str], list[ChunkText]]:
+    """A document's access groups and chunks in order, read back from the index (what
+    ``retrieval.warm`` needs, without parsing the file again)."""
+    points = sorted(index.get(sorted(index.ids(doc_id))), key=lambda h: h.payload.get("ordinal", 0))
+    groups = list(points[0].payload.get("groups") or []) if points else []
+    chunks = [
+        ChunkText(h.id, tuple(h.payload.get("section") or ()), str(h.payload["text"]))
+        for h in points
+    ]
+    return groups, chunks
 
 
 def _flag_reason(meta: dict[str, Any]) -> str | None:

@@ -9,18 +9,20 @@ So for each document written, ingest hands its chunks here and every such text i
 computed: each chunk, and each run of adjacent chunks of a section from every start,
 grown until the model's window is full (a longer run from the same start has the same
 model input, ``core.vector_store.model_input``), in the owner's and in everyone's view.
-Only the texts the store lacks are embedded, in one length-sorted call.
+Only the texts the store lacks are embedded, in one length-sorted call; each distinct
+model input once (a unit of both views, or of a chunk and the runs that join it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 
 from core.embeddings import Embedder
-from core.vector_store import Key, store_of, text_key
+from core.vector_store import Key, keyed_input, store_of
 from retrieval.extractive import quotable_units
-from retrieval.guards import as_data
+from retrieval.guards import as_data, owns
 from retrieval.types import Passage
 
 _RUN_LIMIT = 6
@@ -41,29 +43,57 @@ class ChunkText:
     text: str
 
 
-def warm(embedder: Embedder, documents: Sequence[tuple[Sequence[str], Sequence[ChunkText]]]) -> int:
+@dataclass
+class AnswerTexts:
+    """What warming ``documents`` stores: the model input of each text by key, the
+    (chunk id, key, joined) owner rows, and the chunks whose owner rows are replaced."""
+
+    inputs: dict[Key, str] = field(default_factory=dict)
+    owners: set[tuple[str, Key, bool]] = field(default_factory=set)
+    chunk_ids: list[str] = field(default_factory=list)
+
+
+def answer_texts(
+    embedder: Embedder, documents: Sequence[tuple[Sequence[str], Sequence[ChunkText]]]
+) -> AnswerTexts:
+    """Every text the answerer may embed for ``documents`` (access groups and all chunks
+    in order, per document), each distinct model input once: a unit found in the owner's
+    and everyone's view, or in a chunk and in the runs that join it, is one text."""
+    out = AnswerTexts()
+    for groups, chunks in documents:
+        out.chunk_ids.extend(c.id for c in chunks)
+        for text, ids, joined in _answer_texts(embedder, groups, chunks):
+            key, model_text = keyed_input(embedder, text)
+            out.inputs.setdefault(key, model_text)
+            out.owners.update((chunk_id, key, joined) for chunk_id in ids)
+    return out
+
+
+def warm(
+    embedder: Embedder,
+    documents: Sequence[tuple[Sequence[str], Sequence[ChunkText]]],
+    timed: Callable[[str], AbstractContextManager[object]] = lambda stage: nullcontext(),
+) -> int:
     """Store the vectors the answerer will need for ``documents`` (access groups and
     all chunks in order, per document); the number of texts embedded (0 without a store).
 
     Every text is recorded as owned by its chunks (replacing what they owned before), so
-    ``VectorStore.prune`` forgets it when they are deleted.
+    ``VectorStore.prune`` forgets it when they are deleted. Only the texts the store
+    lacks are embedded, in one call (the embedder sorts it by length); what is embedded
+    is the model input (``core.vector_store.model_input``): a run longer than the window
+    is not tokenized past it. ``timed(stage)`` times the two stages (listing the texts
+    and looking them up; embedding and storing them).
     """
     store = store_of(embedder)
     if store is None:
         return 0
-    texts: dict[Key, str] = {}
-    chunk_ids: list[str] = []
-    owners: set[tuple[str, Key, bool]] = set()
-    for groups, chunks in documents:
-        chunk_ids.extend(c.id for c in chunks)
-        for text, ids, joined in _answer_texts(embedder, groups, chunks):
-            key = text_key(embedder, text)
-            texts.setdefault(key, text)
-            owners.update((chunk_id, key, joined) for chunk_id in ids)
-    lacking = store.missing(texts)
-    missing = [key for key in texts if key in lacking]
-    vectors = embedder.embed([texts[key] for key in missing]) if missing else []
-    store.put(dict(zip(missing, vectors, strict=True)), owners, chunks=chunk_ids)
+    with timed("list answer texts (vector store)"):
+        wanted = answer_texts(embedder, documents)
+        lacking = store.missing(wanted.inputs)
+        missing = [key for key in wanted.inputs if key in lacking]
+    with timed("embed answer units (vector store)"):
+        vectors = embedder.embed([wanted.inputs[key] for key in missing]) if missing else []
+        store.put(dict(zip(missing, vectors, strict=True)), wanted.owners, chunks=wanted.chunk_ids)
     return len(missing)
 
 
@@ -96,10 +126,10 @@ def _answer_texts(
 
 def _passage_texts(text: str, section: tuple[str, ...], groups: Sequence[str]) -> set[str]:
     """The passage's text and its units, as each asker who may see it reads it."""
-    out: set[str] = set()
     passage = Passage("", "", text, "", "", "", list(section), None, list(groups), 0.0)
-    for asker in (tuple(groups), _EVERYONE):
-        view = as_data(passage, asker).text
-        out.add(view)
+    askers = [tuple(groups), _EVERYONE] if owns(groups, groups) else [_EVERYONE]
+    views = {as_data(passage, asker).text for asker in askers}
+    out = set(views)
+    for view in views:  # one view when nobody owns the document, or it holds no secret
         out.update(u.text for u in quotable_units(view, keep_leads=True))
     return out

@@ -11,11 +11,13 @@ import core.services
 from core.embeddings import HashEmbedder
 from core.services import Services
 from core.settings import SourceConfig
+from core.vector_store import text_key
 from ingest import run_job
 from retrieval import answer
 from retrieval.guards import clean_question
 from retrieval.question import analyse
 from retrieval.types import Done, User
+from retrieval.warm import ChunkText, answer_texts
 from tests.conftest import make_settings
 
 _POLICY = """---
@@ -145,3 +147,19 @@ def test_a_new_process_reads_the_vectors_from_disk(
     list(answer(question, User("u", ("all", "hr")), services=again, record=False))
     asked = analyse(clean_question(question))
     assert set(fresh.embedded) <= {asked.text, *(a.text for a in asked.asks)}
+
+
+def test_each_answer_text_is_listed_once_and_both_views_only_when_someone_owns_it() -> None:
+    embedder = _Counting()
+    chunks = [
+        ChunkText("a", ("Leave",), "Everyone gets 28 days of leave. The password is hunter2secret"),
+        ChunkText("b", ("Leave",), "Everyone gets 28 days of leave. Ask your manager first."),
+    ]
+    everyone = answer_texts(embedder, [(["all"], chunks)])
+    owned = answer_texts(embedder, [(["hr", "all"], chunks)])
+    assert len(set(everyone.inputs.values())) == len(everyone.inputs)
+    assert set(everyone.inputs) < set(owned.inputs)  # the owner's view keeps the secret
+    assert any("hunter2secret" in t for t in owned.inputs.values())
+    assert not any("hunter2secret" in t for t in everyone.inputs.values())
+    shared = text_key(embedder, "Everyone gets 28 days of leave.")
+    assert {(c, j) for c, k, j in everyone.owners if k == shared} == {("a", False), ("b", False)}
