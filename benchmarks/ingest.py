@@ -43,7 +43,8 @@ from core.settings import PROJECT_ROOT, Settings, SourceConfig
 from ingest import run_job
 from ingest.chunking import embed_text
 from ingest.isolation import shared_worker
-from ingest.writer import indexed_document, text_hash
+from ingest.sentence_vectors import indexed_document
+from ingest.writer import text_hash
 from retrieval.warm import answer_texts
 
 

@@ -12,7 +12,7 @@
    the cap by themselves; only the first ones are small.
 5. Removed documents are deleted, SQL first.
 6. Documents indexed before the sentence-vector store existed (or since it was deleted)
-   are warmed from the index (``Writer.warm_missing``).
+   are warmed from the index (``ingest.sentence_vectors.warm_missing``).
 
 Every file ends in one ``Report.file`` call (its event, the counters, the heartbeat,
 the progress listener), so a change of what a job records is made in one place.
@@ -31,6 +31,7 @@ from ingest.isolation import shared_worker
 from ingest.prepare import Prepared, Preparer
 from ingest.report import Counts, Progress, Report
 from ingest.scope import JobScope
+from ingest.sentence_vectors import warm_missing
 from ingest.writer import Plan, Writer
 
 _BATCH_CHUNKS = 512
@@ -61,7 +62,7 @@ def run_pass(
         with report.timed("delete removed"):
             writer.delete(changes.removed)
         with report.timed("embed answer units of documents not yet warmed"):
-            writer.warm_missing()
+            warm_missing(services, session, scope.source, report.timed)
         report.seconds.update({f"prepare thread: {k}": v for k, v in preparer.seconds.items()})
         return report.counts, report.seconds
     finally:

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -173,3 +173,14 @@ class Report:
         )
         self.session.commit()
         self.counts = counts
+
+
+def flag_reason(meta: dict[str, Any]) -> str | None:
+    """The event for a document with passages that read as instructions (None if clean)."""
+    flagged = meta.get("flagged", 0)
+    if not flagged:
+        return None
+    return (
+        f"{flagged} passage(s) read as instructions to a reader or a model, e.g. "
+        f"“{meta['flagged_excerpts'][0]}”: they are never quoted; review the document"
+    )

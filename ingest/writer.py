@@ -12,17 +12,14 @@ text exists anywhere in the index (a moved file, a copied paragraph, an ordinal 
 reuses that point's vector. What is left to embed is embedded for many files at once
 (``write_all``): one call, which the embedder sorts by length, so batches pad little.
 
-Then the answerer's vectors: every passage text and quotable unit the extractive
-answerer may embed for these documents goes to the sentence-vector store
-(``retrieval.warm``), so an answer embeds only its question; texts already stored are
-not embedded again, and the vectors of deleted chunks are pruned with their points.
+Then the answerer's vectors (``ingest.sentence_vectors``): every passage text and quotable
+unit the extractive answerer may embed for these documents goes to the sentence-vector
+store, and the vectors of deleted chunks are pruned with their points.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
-import sqlite3
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -32,17 +29,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import Chunk, Document, utcnow
-from core.index import ChunkRecord, Index
+from core.index import ChunkRecord
 from core.services import Services
 from ingest.changes import Changes
 from ingest.prepare import Prepared, reason_for
-from ingest.report import Report
-from retrieval.warm import ChunkText, warm
+from ingest.report import Report, flag_reason
+from ingest.sentence_vectors import prune, warm_documents
+from retrieval.warm import ChunkText
 
-log = logging.getLogger(__name__)
-
-_WARM_CHUNKS = 512
-"""Chunks of already indexed documents warmed per embed call (``warm_missing``)."""
 _NAMESPACE = uuid.UUID("6f6f746e-6f74-4e00-8000-666f6f746e74")
 
 
@@ -155,7 +149,8 @@ class Writer:
 
     def _warm(self, plans: list[Plan]) -> None:
         """The answerer's sentence vectors for the documents these plans write."""
-        self._warm_documents(
+        warm_documents(
+            self.services,
             [
                 (
                     list(plan.prepared.groups),
@@ -166,63 +161,9 @@ class Writer:
                 )
                 for plan in plans
                 if plan.to_write
-            ]
+            ],
+            self.report.timed,
         )
-
-    def _warm_documents(self, documents: list[tuple[list[str], list[ChunkText]]]) -> None:
-        """Warm ``documents`` (a derived cache: if it cannot be written, answers embed
-        them later; the files are not failed for it)."""
-        if not documents:
-            return
-        try:
-            warm(self.services.embedder, documents, self.report.timed)
-        except sqlite3.Error as exc:
-            log.warning("sentence vectors not stored (answers will embed them): %s", exc)
-
-    def warm_missing(self) -> None:
-        """Warm the documents of this source whose chunks own no sentence vectors: ingested
-        before the store existed, or after it was deleted. Their chunks come from the
-        index (nothing is parsed again); a pass over a warm corpus only looks them up."""
-        store = self.services.vectors
-        if store is None:
-            return
-        rows = self.session.execute(
-            select(Chunk.id, Chunk.document_id)
-            .join(Document, Chunk.document_id == Document.id)
-            .where(Document.source == self.source, Document.status == "indexed")
-        ).all()
-        try:
-            owned = store.owned(cid for cid, _ in rows)
-        except sqlite3.Error as exc:
-            log.warning("sentence vectors not checked: %s", exc)
-            return
-        cold: dict[str, list[str]] = {}
-        for cid, doc_id in rows:
-            cold.setdefault(doc_id, [])
-            if cid not in owned:
-                cold[doc_id].append(cid)
-        batch: list[tuple[list[str], list[ChunkText]]] = []
-        waiting = 0
-        for doc_id, missing in cold.items():
-            if not missing:
-                continue
-            groups, chunks = indexed_document(self.services.index, doc_id)
-            batch.append((groups, chunks))
-            waiting += len(chunks)
-            if waiting >= _WARM_CHUNKS:
-                self._warm_documents(batch)
-                batch, waiting = [], 0
-        self._warm_documents(batch)
-
-    def _prune(self, chunk_ids: list[str]) -> None:
-        """Forget the sentence vectors only deleted chunks owned."""
-        store = self.services.vectors
-        if store is None or not chunk_ids:
-            return
-        try:
-            store.prune(chunk_ids)
-        except sqlite3.Error as exc:
-            log.warning("sentence vectors of deleted chunks not pruned: %s", exc)
 
     def _write(self, plan: Plan) -> None:
         prepared, file = plan.prepared, plan.prepared.file
@@ -270,11 +211,11 @@ class Writer:
             chunks_total=len(plan.ids),
             chunks_embedded=len(plan.to_embed),
             started=prepared.started,
-            flagged=_flag_reason(prepared.meta),
+            flagged=flag_reason(prepared.meta),
         )
         gone = sorted(old_ids - set(plan.ids))
         self.services.index.delete(gone)
-        self._prune(gone)
+        prune(self.services, gone)
 
     def _payload(self, plan: Plan, i: int) -> dict[str, Any]:
         prepared, draft = plan.prepared, plan.prepared.drafts[i]
@@ -351,27 +292,4 @@ class Writer:
             self.session.delete(doc)
             self.report.removed(doc.path, len(ids))
             self.services.index.delete(ids)
-            self._prune(ids)
-
-
-def indexed_document(index: Index, doc_id: str) -> tuple[list[str], list[ChunkText]]:
-    """A document's access groups and chunks in order, read back from the index (what
-    ``retrieval.warm`` needs, without parsing the file again)."""
-    points = sorted(index.get(sorted(index.ids(doc_id))), key=lambda h: h.payload.get("ordinal", 0))
-    groups = list(points[0].payload.get("groups") or []) if points else []
-    chunks = [
-        ChunkText(h.id, tuple(h.payload.get("section") or ()), str(h.payload["text"]))
-        for h in points
-    ]
-    return groups, chunks
-
-
-def _flag_reason(meta: dict[str, Any]) -> str | None:
-    """The event for a document with passages that read as instructions (None if clean)."""
-    flagged = meta.get("flagged", 0)
-    if not flagged:
-        return None
-    return (
-        f"{flagged} passage(s) read as instructions to a reader or a model, e.g. "
-        f"“{meta['flagged_excerpts'][0]}”: they are never quoted; review the document"
-    )
+            prune(self.services, ids)
