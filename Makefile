@@ -48,6 +48,7 @@ data: setup  ## regenerate the binary files of the sample corpus from data/src
 
 bench: setup  ## benchmarks; figures go to docs/benchmarks.md
 	$(BIN)/python -m benchmarks.ingest
+	$(BIN)/python -m benchmarks.search --points 100000
 	@if [ -d ../shared/datasets/scifact ]; then $(BIN)/footnote bench retrieval ../shared/datasets/scifact --tune train; fi
 	$(BIN)/footnote bench qa  # the sample set, and the dxw handbook set when ../shared is present
 

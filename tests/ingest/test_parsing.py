@@ -65,6 +65,21 @@ def test_utf16_without_bom(tmp_path: Path) -> None:
     assert doc.elements[0].text == "Hello in UTF-16."
 
 
+def test_markdown_prose_is_read_with_spacys_sentence_recogniser(tmp_path: Path) -> None:
+    import unstructured.nlp.tokenize as tokenize
+
+    path = tmp_path / "notes.md"
+    path.write_text(
+        "# Leave\n\nBook leave in Compass. Your manager approves it.\n",
+        encoding="utf-8",
+    )
+    kinds = _kinds(path)
+    assert "Book leave in Compass. Your manager approves it." in kinds["text"]
+    # the parser (70 % of the time) is left out; the model's senter gives the sentences
+    assert "senter" in tokenize._get_nlp().pipe_names
+    assert "parser" not in tokenize._get_nlp().pipe_names
+
+
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [
