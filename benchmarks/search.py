@@ -9,11 +9,13 @@ are the hash embedder's (embedding 100k chunks with MiniLM takes half an hour he
 each query is embedded by MiniLM, as the app does, against them: the engine's work per
 query is the same for any 384-dimension vectors.
 
-Then, after ``optimize()``, each query is timed three ways as a member of ``all`` and
+Then, after ``optimize()``, each query is timed four ways as a member of ``all`` and
 ``team-1`` (the access filter does real work): MiniLM's query embedding alone; the
 app's ``retrieval.search.Searcher.search`` (dense + BM25, fusion, diversity) with that
-vector already computed (the engine and fusion); and ``Searcher.search`` whole, the
-embedding included. Figures go to docs/benchmarks.md ("Ingestion", "100,000 chunks").
+vector already computed (the engine and fusion); the same without the statement
+feedback (``Settings.feedback`` 0: the queries are six-word spans, statements, so the
+feedback runs on every one; this is the same run's baseline); and ``Searcher.search``
+whole, the embedding included. Figures go to docs/benchmarks.md ("Ingestion", "100,000 chunks").
 """
 
 from __future__ import annotations
@@ -108,7 +110,8 @@ def build(index: Index, points: int) -> int:
 
 def search_latency(index: Index, settings: Settings, queries: int) -> dict[str, object]:
     """p50/p95 of ``queries`` searches as a member of ``all`` and ``team-1``: MiniLM's
-    query embedding alone, ``Searcher.search`` without it, and ``Searcher.search`` whole.
+    query embedding alone, ``Searcher.search`` without it (and without the feedback),
+    and ``Searcher.search`` whole.
     Queries are six-word spans of random chunks."""
     index.optimize()
     model = make_embedder(settings.model_copy(update={"embedder": "local"}))
@@ -127,12 +130,16 @@ def search_latency(index: Index, settings: Settings, queries: int) -> dict[str, 
         vectors[query] = model.embed_query(query)
         embed_ms.append(_ms(tick))
     engine = Searcher(index, _Embedded(model, vectors), settings)
+    plain = Searcher(index, engine.embedder, settings.model_copy(update={"feedback": 0.0}))
     whole = Searcher(index, model, settings)
-    engine_ms, whole_ms = [], []
+    engine_ms, plain_ms, whole_ms = [], [], []
     for query in asked:
         tick = time.perf_counter()
         engine.search(query, _ASKER)
         engine_ms.append(_ms(tick))
+        tick = time.perf_counter()
+        plain.search(query, _ASKER)
+        plain_ms.append(_ms(tick))
         tick = time.perf_counter()
         whole.search(query, _ASKER)
         whole_ms.append(_ms(tick))
@@ -141,6 +148,7 @@ def search_latency(index: Index, settings: Settings, queries: int) -> dict[str, 
         "search_queries": len(asked),
         **_percentiles("query_embedding", embed_ms),
         **_percentiles("search_without_embedding", engine_ms),
+        **_percentiles("search_without_embedding_or_feedback", plain_ms),
         **_percentiles("search", whole_ms),
     }
 

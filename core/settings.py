@@ -175,6 +175,9 @@ class Settings(BaseSettings):
     dense_share: float = 0.7
     """How much the dense score (against BM25's) decides the order of the first
     ``top_k`` fused chunks (``retrieval.search``)."""
+    feedback: float = 0.3
+    """For a statement (not a question), how far the dense candidates are re-scored
+    toward the first fused hit's vector (``retrieval.search``; 0: off)."""
     max_chunks_per_doc: int = 3
 
     # -- lineage (versions, freshness) -------------------------------------------------

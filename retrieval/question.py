@@ -172,7 +172,7 @@ def analyse(question: str) -> Question:
     context: list[str] = []
     sentences = [s.strip() for s in _SENTENCE.split(question.strip()) if s.strip()]
     for sentence in sentences:
-        if sentence.endswith("?") or _ASK_START.match(sentence) or len(sentences) == 1:
+        if _is_ask(sentence) or len(sentences) == 1:
             for part in _PART_BREAK.split(sentence):
                 words, kind = tuple(terms(part)), kind_of(part)
                 if words or kind is not Kind.OTHER:  # "who do I tell?" has no content words
@@ -182,6 +182,16 @@ def analyse(question: str) -> Question:
     if not asks:
         asks.append(Ask(question.strip(), kind_of(question), tuple(terms(question))))
     return Question(question, tuple(asks), tuple(context))
+
+
+def is_question(text: str) -> bool:
+    """Whether any sentence of ``text`` asks ("…?", "how do I…", "tell me…"), as opposed
+    to a statement or keywords ("parental leave policy", a claim to check)."""
+    return any(_is_ask(s.strip()) for s in _SENTENCE.split(text.strip()) if s.strip())
+
+
+def _is_ask(sentence: str) -> bool:
+    return sentence.endswith("?") or bool(_ASK_START.match(sentence))
 
 
 def kind_of(ask: str) -> Kind:

@@ -188,6 +188,16 @@ class Index(Protocol):
         """Points by id; with vectors, ``payload['_dense']`` holds the dense vector."""
         ...
 
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The dense vectors of these points, by id, without their payloads."""
+        ...
+
+    def similarities(self, vector: np.ndarray, ids: Sequence[str]) -> dict[str, float]:
+        """Each of these points' dense similarity to ``vector``, by id, computed in the
+        engine (a search limited to them, no payloads): three times cheaper than fetching
+        their vectors, which is what re-scoring candidates per query needs."""
+        ...
+
     def scroll(self, flt: SearchFilter, limit: int) -> list[Hit]:
         """Up to ``limit`` points matching ``flt`` with their payloads, in no set order."""
         ...

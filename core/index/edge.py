@@ -137,6 +137,23 @@ class EdgeIndex:
         records = self._shard.retrieve(list(ids), with_payload=True, with_vector=with_vectors)
         return [hit_from_point(r, with_vectors) for r in records]
 
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        if not ids:
+            return {}
+        records = self._shard.retrieve(list(ids), with_payload=False, with_vector=[DENSE])
+        return {str(r.id): np.asarray(r.vector[DENSE], dtype=np.float32) for r in records}
+
+    def similarities(self, vector: np.ndarray, ids: Sequence[str]) -> dict[str, float]:
+        if not ids:
+            return {}
+        request = qe.QueryRequest(
+            limit=len(ids),
+            query=qe.Query.Nearest(np.asarray(vector, dtype=np.float32).tolist(), using=DENSE),
+            filter=qe.Filter(must=[qe.HasIdCondition(point_ids=set(ids))]),
+            with_payload=False,
+        )
+        return {str(p.id): float(p.score) for p in self._shard.query(request)}
+
     def scroll(self, flt: SearchFilter, limit: int) -> list[Hit]:
         request = qe.ScrollRequest(
             limit=limit, filter=_filter(flt), with_payload=True, with_vector=False

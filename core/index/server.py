@@ -167,6 +167,29 @@ class ServerIndex:
             )
         return [hit_from_point(r, with_vectors) for r in records]
 
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        if not ids:
+            return {}
+        with self._lock:
+            records = self._client.retrieve(
+                self.collection, list(ids), with_payload=False, with_vectors=[DENSE]
+            )
+        return {str(r.id): np.asarray(r.vector[DENSE], dtype=np.float32) for r in records}
+
+    def similarities(self, vector: np.ndarray, ids: Sequence[str]) -> dict[str, float]:
+        if not ids:
+            return {}
+        with self._lock:
+            found = self._client.query_points(
+                self.collection,
+                query=np.asarray(vector, dtype=np.float32).tolist(),
+                using=DENSE,
+                query_filter=qm.Filter(must=[qm.HasIdCondition(has_id=list(ids))]),
+                limit=len(ids),
+                with_payload=False,
+            )
+        return {str(p.id): float(p.score) for p in found.points}
+
     def scroll(self, flt: SearchFilter, limit: int) -> list[Hit]:
         with self._lock:
             records, _ = self._client.scroll(

@@ -64,6 +64,12 @@ def test_filters_search_and_deletes(index: Index) -> None:
     assert dense[0].id == ids[1] and dense[0].score == pytest.approx(1.0, abs=1e-4)
     got = index.get([ids[2]], with_vectors=True)
     assert np.allclose(got[0].payload["_dense"], np.eye(DIM)[2])
+    vectors = index.vectors([ids[0], ids[2], str(uuid.uuid4())])
+    assert set(vectors) == {ids[0], ids[2]} and np.allclose(vectors[ids[0]], np.eye(DIM)[0])
+    assert index.vectors([]) == {}
+    similar = index.similarities(np.eye(DIM)[2], [ids[0], ids[2]])
+    assert similar[ids[2]] == pytest.approx(1.0, abs=1e-4) and similar[ids[0]] == pytest.approx(0.0)
+    assert index.similarities(np.eye(DIM)[2], []) == {}
     index.delete_documents(["d0"])
     index.delete([ids[1]])
     index.flush()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval.question import Kind, analyse
+from retrieval.question import Kind, analyse, is_question
 
 
 def _asks(question: str) -> list[tuple[str, Kind]]:
@@ -31,3 +31,11 @@ def test_things_joined_by_and_stay_one_ask_and_statements_are_context() -> None:
     question = "I start in March. Do I get a desk and a chair?"
     assert _asks(question) == [("Do I get a desk and a chair?", Kind.YESNO)]
     assert "march" in analyse(question).context_terms
+
+
+def test_questions_are_told_from_statements_and_keywords() -> None:
+    assert is_question("Can I carry over leave?")
+    assert is_question("I was online until 2am. Is there any way to get those hours back")
+    assert is_question("tell me the VPN address")
+    assert not is_question("parental leave policy")
+    assert not is_question("Vitamin D deficiency is associated with higher mortality.")

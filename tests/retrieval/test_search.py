@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import replace
+from pathlib import Path
 
-from core.index import Hit
+import numpy as np
+
+from core.embeddings.hashing import HashEmbedder
+from core.index import ChunkRecord, Hit, SearchFilter, open_index
 from core.services import Services
 from retrieval import FootnoteRetriever, search
 from retrieval.search import Fusion, Searcher, diversify, fuse
 from retrieval.types import Filters, Passage, User
+from tests.conftest import make_settings
 from tests.retrieval.conftest import Doc, chunk_id, write_docs
 
 EVERYONE = User("ann", groups=("all",))
@@ -56,6 +62,43 @@ def test_scores_order_the_chunks_rank_fusion_chose() -> None:
     assert {h.id for h, _ in by_score[:3]} == {h.id for h, _ in by_rank[:3]}
     assert dict((h.id, s) for h, s in by_score) == dict((h.id, s) for h, s in by_rank)
     assert fuse(dense, [], Fusion(ordered=3)) == fuse(dense, [], Fusion(ordered=0))
+
+
+class _Towards(HashEmbedder):
+    """Embeds every query as the first axis (the vectors below are set by hand)."""
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return np.array([1.0, 0.0, 0.0], dtype=np.float32)
+
+
+def test_a_statement_brings_up_chunks_like_its_first_hit_and_a_question_does_not(
+    tmp_path: Path,
+) -> None:
+    """``b`` is nearer the query than ``c``, but ``c`` is nearer the first hit ``a``."""
+    vectors = {"a": (0.8, 0.6, 0.0), "b": (0.75, -0.66, 0.0), "c": (0.6, 0.8, 0.0)}
+    texts = {"a": "alpha topic", "b": "unrelated words", "c": "other words"}
+    settings = make_settings(tmp_path)
+    index = open_index(settings, 3)
+    ids = {k: str(uuid.uuid5(uuid.NAMESPACE_URL, k)) for k in vectors}
+    index.upsert(
+        [
+            ChunkRecord(ids[k], np.array(v) / np.linalg.norm(v), texts[k], {"groups": ["all"]})
+            for k, v in vectors.items()
+        ]
+    )
+    searcher = Searcher(index, _Towards(dim=3), settings)
+    names = {v: k for k, v in ids.items()}
+
+    def order(query: str, feedback: float) -> list[str]:
+        fusion = replace(Fusion.from_settings(settings), feedback=feedback)
+        hits = searcher.hits(query, SearchFilter.for_groups(["all"]), fusion)
+        return [names[h.id] for h, _ in hits]
+
+    assert settings.feedback > 0
+    assert order("alpha topic", 0.0) == ["a", "b", "c"]
+    assert order("alpha topic", settings.feedback) == ["a", "c", "b"]
+    assert order("what is the alpha topic?", settings.feedback) == ["a", "b", "c"]
+    index.close()
 
 
 def test_finds_the_answer_by_both_words_and_meaning(indexed: Services) -> None:
