@@ -417,18 +417,34 @@ def _repeats(chosen: list[_Candidate], c: _Candidate) -> bool:
 
 
 def _render(chosen: list[_Candidate]) -> str:
-    """Each unit cited; a list item is quoted after its lead-in (``Lead-in: item [n].``)."""
-    out: list[str] = []
-    framed: set[str] = set()
+    """Each unit cited, in the order chosen; the items chosen from one list are a bulleted
+    list under its lead-in, where the first of them was chosen (prose runs as sentences).
+
+    Reading "You should: book it [2]. Tell your manager [2]." as one paragraph hides
+    that they are steps of one list; bullets keep them together and the lead-in once.
+    """
+    blocks: list[tuple[tuple[int, str] | None, list[_Candidate]]] = []
+    lists: dict[tuple[int, str], list[_Candidate]] = {}
     for c in chosen:
-        text = c.unit.text
-        if c.unit.item and c.unit.frame and c.unit.frame.endswith(":"):
-            key = f"{c.passage.n}:{c.unit.frame}"
-            if key not in framed:
-                framed.add(key)
-                text = f"{c.unit.frame} {text}"
-        out.append(_cited(text, c.passage.n))
-    return " ".join(out)
+        framed = c.unit.item and c.unit.frame.endswith(":")
+        key = (c.passage.n, c.unit.frame) if framed else None
+        if key is not None and key in lists:
+            lists[key].append(c)
+        elif key is not None:
+            lists[key] = [c]
+            blocks.append((key, lists[key]))
+        elif blocks and blocks[-1][0] is None:
+            blocks[-1][1].append(c)
+        else:
+            blocks.append((None, [c]))
+    out = []
+    for key, units in blocks:
+        cited = [_cited(c.unit.text, c.passage.n) for c in units]
+        if key is None:
+            out.append(" ".join(cited))
+        else:
+            out.append("\n".join([key[1], *(f"- {line}" for line in cited)]))
+    return "\n\n".join(out)
 
 
 def quotable_units(text: str, *, keep_leads: bool = False) -> list[Unit]:

@@ -119,7 +119,7 @@ def test_how_often_and_where_gets_both_halves() -> None:
     assert "every Wednesday" in extract.text and "car park" in extract.text
 
 
-def test_a_list_is_quoted_with_its_lead_in() -> None:
+def test_a_list_is_quoted_as_a_list_under_its_lead_in() -> None:
     text = (
         "Name every Slack channel with a prefix that says what it is for:\n"
         "- #tender- for bids and tenders\n- #team- for team chat\n- #x- for client work"
@@ -130,9 +130,29 @@ def test_a_list_is_quoted_with_its_lead_in() -> None:
         HashEmbedder(),
         bar=0,
     )
-    assert "with a prefix that says what it is for: #tender- for bids and tenders [1]" in (
-        extract.text
+    assert extract.text == (
+        "Name every Slack channel with a prefix that says what it is for:\n"
+        "- #tender- for bids and tenders [1].\n- #team- for team chat [1].\n"
+        "- #x- for client work [1]."
     )
+
+
+def test_items_of_one_list_stay_together_and_prose_runs_as_sentences() -> None:
+    text = (
+        "Fire drills happen every Wednesday at 10am.\n\n"
+        "When the alarm sounds:\n- Leave by the nearest exit.\n- Meet in the car park.\n\n"
+        "Wardens check every floor before the all-clear is given."
+    )
+    extract = extractive_answer(
+        "When is the fire drill and what do I do when the alarm sounds?",
+        [_passage(1, text, "Fire safety")],
+        HashEmbedder(),
+        bar=0,
+    )
+    blocks = extract.text.split("\n\n")
+    listed = [b for b in blocks if b.startswith("When the alarm sounds:\n")]
+    assert len(listed) == 1 and listed[0].count("\n- ") == 2
+    assert all("\n" not in b for b in blocks if b not in listed)
 
 
 def test_the_steps_of_a_procedure_stay_together() -> None:
