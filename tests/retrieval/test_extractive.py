@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from core.embeddings.hashing import HashEmbedder
-from retrieval.extractive import extractive_answer, quotable_units
+from retrieval.extractive import Extract, extractive_answer, quotable_units
 from retrieval.prompt import REFUSAL
 from retrieval.types import Passage
 from retrieval.vectors import embed_texts
@@ -18,6 +18,11 @@ Office | Base allowance | After 3 years
 Bristol | 25 days | 26 days
 Kraków | 26 days | 27 days
 The extra days are added on 1 January."""
+
+
+def _answer(question: str, text: str, section: str) -> Extract:
+    """The answer from one passage, the hash embedder and no refusal bar."""
+    return extractive_answer(question, [_passage(1, text, section)], HashEmbedder(), bar=0)
 
 
 def _passage(n: int, text: str, section: str = "Annual leave") -> Passage:
@@ -99,12 +104,7 @@ def test_a_which_question_gets_the_sentence_that_names_the_thing() -> None:
         "We keep all design files in Figma, in the team workspace. "
         "Ask your lead for an invitation in your first week."
     )
-    extract = extractive_answer(
-        "Which tool should I use for design files?",
-        [_passage(1, text, "Tools")],
-        HashEmbedder(),
-        bar=0.0,
-    )
+    extract = _answer("Which tool should I use for design files?", text, "Tools")
     assert extract.text.startswith("We keep all design files in Figma")
 
 
@@ -124,12 +124,7 @@ def test_a_list_is_quoted_as_a_list_under_its_lead_in() -> None:
         "Name every Slack channel with a prefix that says what it is for:\n"
         "- #tender- for bids and tenders\n- #team- for team chat\n- #x- for client work"
     )
-    extract = extractive_answer(
-        "What should I call the Slack channel for a new tender?",
-        [_passage(1, text, "Slack")],
-        HashEmbedder(),
-        bar=0,
-    )
+    extract = _answer("What should I call the Slack channel for a new tender?", text, "Slack")
     assert extract.text == (
         "Name every Slack channel with a prefix that says what it is for:\n"
         "- #tender- for bids and tenders [1].\n- #team- for team chat [1].\n"
@@ -143,11 +138,8 @@ def test_items_of_one_list_stay_together_and_prose_runs_as_sentences() -> None:
         "When the alarm sounds:\n- Leave by the nearest exit.\n- Meet in the car park.\n\n"
         "Wardens check every floor before the all-clear is given."
     )
-    extract = extractive_answer(
-        "When is the fire drill and what do I do when the alarm sounds?",
-        [_passage(1, text, "Fire safety")],
-        HashEmbedder(),
-        bar=0,
+    extract = _answer(
+        "When is the fire drill and what do I do when the alarm sounds?", text, "Fire safety"
     )
     blocks = extract.text.split("\n\n")
     listed = [b for b in blocks if b.startswith("When the alarm sounds:\n")]
@@ -162,12 +154,7 @@ def test_the_steps_of_a_procedure_stay_together() -> None:
         "3. Pick the cost code for the project.\n4. Submit it for your manager to approve.\n"
         "Payments go out with the next payroll run."
     )
-    extract = extractive_answer(
-        "How do I get money back for something I bought?",
-        [_passage(1, text, "Expenses")],
-        HashEmbedder(),
-        bar=0,
-    )
+    extract = _answer("How do I get money back for something I bought?", text, "Expenses")
     for step in ("Photograph the receipt", "Upload it to Spendly", "Submit it for your manager"):
         assert step in extract.text
     assert extract.text.index("Photograph") < extract.text.index("Submit")
