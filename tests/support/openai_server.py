@@ -3,8 +3,10 @@
 It speaks ``POST /v1/chat/completions`` (JSON, or SSE when ``stream`` is true, with
 usage including ``prompt_tokens_details.cached_tokens``) and ``POST /v1/embeddings``.
 Each test scripts what comes next with ``server.script(Reply...)``; when the queue is
-empty the server answers with ``server.default``. Every request is recorded
-(``server.requests``) so tests can read the prompt the model would have seen.
+empty the server answers with ``server.default``: a ``Reply``, or a function of the
+request that returns one (a model that reads its prompt, for runs of many questions).
+Every request is recorded (``server.requests``) so tests can read the prompt the model
+would have seen.
 
     server.script(Reply.error(429, retry_after=0.01), Reply.text("Yes [1]."))
     ... call the client ...
@@ -18,6 +20,7 @@ import re
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
@@ -88,7 +91,9 @@ class Received:
 
 class OpenAIServer:
     def __init__(self) -> None:
-        self.default = Reply.text("I could not find this in the documents.")
+        self.default: Reply | Callable[[Received], Reply] = Reply.text(
+            "I could not find this in the documents."
+        )
         self.requests: list[Received] = []
         self._queue: deque[Reply] = deque()
         self._lock = threading.Lock()
@@ -127,7 +132,10 @@ class OpenAIServer:
     def _next(self, received: Received) -> Reply:
         with self._lock:
             self.requests.append(received)
-            return self._queue.popleft() if self._queue else self.default
+            if self._queue:
+                return self._queue.popleft()
+            default = self.default
+        return default(received) if callable(default) else default
 
     def _pause(self, seconds: float) -> None:
         self._stop.wait(seconds)
