@@ -16,13 +16,14 @@ docs/benchmarks.md, "Fusion: rank or score?"):
    down; the scores say how much better that hit is, so it comes back first. The answer
    leads with its first passage, so this order is what the person reads first.
 
-A statement or a set of keywords (not a question) gets one more step first, pseudo-
-relevance feedback: the candidates of both lists are re-scored against the query vector
+A statement or a set of keywords (not a question) gets one more step, pseudo-relevance
+feedback: the candidates of both lists are re-scored against the query vector
 moved ``feedback`` of the way toward the first fused hit's vector, and fused again. The
 best hit of a topic search is an example of the topic, so chunks like it rise (SciFact's
 claims: nDCG@10 0.727 → 0.741). A question is left alone: its first hit may answer one
 of its parts, and moving toward it buries the others (the sample set's questions lost
-0.01 MRR with it; their keywords alone gained 0.003). docs/benchmarks.md, "Feedback".
+0.01 MRR with it; their keywords alone gained 0.003). docs/benchmarks.md, "Feedback for
+statements".
 
 Then the result is made useful as answer context: near-duplicate texts are dropped,
 at most ``max_chunks_per_doc`` chunks come from one document, and chunks that follow
@@ -145,13 +146,8 @@ class Searcher:
         if fusion.sparse_weight > 0:
             sparse = self.index.search_sparse(query, flt, fusion.candidates)
         fused = fuse(dense, sparse, fusion)
-        if (
-            vector is not None
-            and fusion.feedback > 0
-            and dense
-            and sparse
-            and not is_question(query)
-        ):
+        statement = fusion.feedback > 0 and not is_question(query)
+        if statement and vector is not None and dense and sparse:
             fused = fuse(self._fed_back(vector, fused[0][0], dense, sparse, fusion), sparse, fusion)
         return fused
 
