@@ -95,11 +95,11 @@ class LocalEmbedder:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors in input order, computed in batches of texts of about the same length
-        in wordpieces (see ``_by_length``)."""
+        in wordpieces (``batches``)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         model = self.model
-        order = self._by_length(texts)
+        batches = self.batches(texts)
         size = self.batch_size
         with self._in_use:
             import torch
@@ -111,21 +111,22 @@ class LocalEmbedder:
             vectors = np.concatenate(
                 [
                     model.encode(
-                        [texts[i] for i in order[start : start + size]],
+                        [texts[i] for i in batch],
                         batch_size=size,
                         normalize_embeddings=True,
                         convert_to_numpy=True,
                         show_progress_bar=False,
                     )
-                    for start in range(0, len(order), size)
+                    for batch in batches
                 ]
             ).astype(np.float32, copy=False)
         out = np.empty_like(vectors)
-        out[order] = vectors
+        out[[i for batch in batches for i in batch]] = vectors
         return out
 
-    def _by_length(self, texts: Sequence[str]) -> list[int]:
-        """The order to embed ``texts`` in: longest first by the wordpieces the model reads.
+    def batches(self, texts: Sequence[str]) -> list[list[int]]:
+        """The batches ``embed`` makes of ``texts`` (indices), each of ``batch_size``
+        texts, longest first by the wordpieces the model reads.
 
         A batch pads every text to its longest, so batches should hold texts of one
         length; sentence-transformers sorts by characters, which on the handbook's mix of
@@ -133,12 +134,14 @@ class LocalEmbedder:
         the batches are formed here, so its own sort inside a batch changes nothing).
         One batch's worth of texts pads the same in any order: not counted.
         """
-        if len(texts) <= self.batch_size:
-            return list(range(len(texts)))
+        size = self.batch_size
+        if len(texts) <= size:
+            return [list(range(len(texts)))]
         window = self.max_input_tokens or 512
         limit = window * _SORT_CHARS_PER_WORDPIECE
         counts = self.input_token_counter().many([t[:limit] for t in texts])
-        return sorted(range(len(texts)), key=lambda i: -min(counts[i], window))
+        order = sorted(range(len(texts)), key=lambda i: -min(counts[i], window))
+        return [order[start : start + size] for start in range(0, len(order), size)]
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]

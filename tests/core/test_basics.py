@@ -61,7 +61,9 @@ def test_local_embedder_batches_by_wordpieces_with_the_same_vectors(tmp_path: Pa
     emb.batch_size = 2  # type: ignore[attr-defined]
     many_short_words = "a b c d e f g h i j"  # 12 wordpieces in 19 characters
     texts = ["Unquestionably.", many_short_words, "leave", "Pay day is the 25th.", "ok"]
-    order = emb._by_length(texts)  # type: ignore[attr-defined]
+    batches = emb.batches(texts)  # type: ignore[attr-defined]
+    assert [len(b) for b in batches] == [2, 2, 1]
+    order = [i for batch in batches for i in batch]
     assert order[0] == 1  # the fewest characters but the most wordpieces
     counts = [min(emb.count_input_tokens(texts[i]), 256) for i in order]
     assert counts == sorted(counts, reverse=True)
