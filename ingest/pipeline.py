@@ -6,7 +6,7 @@
 3. ``ingest.prepare``: a thread hashes the other files and the parse worker parses and
    chunks them, in order, while this thread embeds and writes the previous ones.
 4. ``ingest.writer``: plan chunk ids and reuse vectors per file; once
-   ``_BATCH_CHUNKS`` texts wait, or ``_MIN_CHUNKS`` do and the prepare stage has
+   ``_BATCH_CHUNKS`` chunks wait, or ``_MIN_CHUNKS`` do and the prepare stage has
    nothing more ready (no reason to idle), embed them with the answerer's texts for
    them in one call and write each file: upsert, commit, delete. Parsing is faster
    than embedding, so the buffer fills during each call and batches grow to the cap by
@@ -37,15 +37,15 @@ from ingest.writer import Plan, Writer
 
 _BATCH_CHUNKS = 512
 """Chunks per write batch at most: with the answerer's texts for them (about six per
-chunk on the dxw handbook) about 3,500 texts in one call, sorted by length across files,
+chunk on the dxw handbook) about 3,700 texts in one call, sorted by length across files,
 so few are padded; about 40 s of MiniLM on two cores, the longest a prepared file waits
 for its write."""
 _MIN_CHUNKS = 128
 """Chunks a batch waits for before it is embedded because nothing more is ready (unless
 the job has no more files): each call pads its longest texts to its own batches, about
-8,000 wordpieces whatever its size on the dxw handbook (1.7 % of its embedding), so the
-first small batches of a job, made while the parse worker is starting, cost more than a
-few seconds of one idle core."""
+7,000-10,000 wordpieces whatever its size on the dxw handbook (1.7 % of all it embeds),
+so the first small batches of a job, made while the parse worker is starting, cost more
+than a few seconds of one idle core."""
 _BUFFER_CHUNKS = 2 * _BATCH_CHUNKS
 """Chunks the prepare stage may hold ready: the next batch is parsed during this one."""
 
