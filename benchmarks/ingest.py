@@ -7,7 +7,9 @@ and the prepare thread that overlaps it), the pure embedding rate of the very sa
 chunk texts in one call (best of two) and the job's ratio to it, then the target's
 baseline: everything ingest must embed (those chunks and the sentence-vector store's
 answer texts, ``retrieval.warm``) in one length-sorted call with the same model and
-batch size, and the job's ratio to that; an unchanged re-run and its ratio
+batch size, and the job's ratio to that; the wordpieces the model computed, padding
+included, in the job's calls and in that one call (batching's cost, independent of the
+load: ``padded_wordpieces_*``); an unchanged re-run and its ratio
 to the full run, and peak RSS of this process and of the parse worker. The model and
 the parse worker are started first (both once per process, both warm for later jobs).
 
@@ -30,14 +32,18 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import select
 
 import core  # noqa: F401
 from benchmarks.generated import GROUPS, generated_files
 from benchmarks.search import search_latency
 from core.db import Chunk
+from core.embeddings import Embedder
 from core.services import Services
 from core.settings import PROJECT_ROOT, Settings, SourceConfig
 from ingest import run_job
@@ -61,7 +67,8 @@ def run(folder: Path, queries: int = 0, embedder: str = "local") -> dict[str, ob
         tick = time.perf_counter()
         worker.start()
         worker_start_s = time.perf_counter() - tick
-        full = run_job(services, "bench", requested_by="bench")
+        with _recorded(services.embedder) as calls:
+            full = run_job(services, "bench", requested_by="bench")
         rerun = run_job(services, "bench", requested_by="bench")
         search = search_latency(services.index, services.settings, queries) if queries else {}
         with services.sessions() as session:
@@ -70,6 +77,7 @@ def run(folder: Path, queries: int = 0, embedder: str = "local") -> dict[str, ob
         store_texts = _answer_texts(services)
         pure_s = min(_timed_embed(services, texts) for _ in range(2))
         pure_all_s = _timed_embed(services, texts + store_texts) if store_texts else pure_s
+        padding = _padding(services.embedder, calls, texts + store_texts)
         worker_rss = worker.peak_rss_mb()
         embedder_name = services.embedder.name
         services.close()
@@ -97,12 +105,52 @@ def run(folder: Path, queries: int = 0, embedder: str = "local") -> dict[str, ob
         ),
         "target_ratio": "ratio_to_pure_embed_with_answer_texts",
         "stage_seconds": {k: round(v, 2) for k, v in full.stage_seconds.items()},
+        "job_embed_calls": len(calls),
+        **padding,
         "unchanged_rerun_s": round(rerun.seconds, 3),
         "rerun_ratio": round(rerun.seconds / full.seconds, 4) if full.seconds else 0.0,
         **search,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "parse_worker_start_s": round(worker_start_s, 2),
         "parse_worker_peak_rss_mb": round(worker_rss, 1),
+    }
+
+
+@contextmanager
+def _recorded(embedder: Embedder) -> Iterator[list[list[str]]]:
+    """The texts of each ``embed`` call made inside the block."""
+    calls: list[list[str]] = []
+    embed = embedder.embed
+
+    def recording(texts: Sequence[str]) -> np.ndarray:
+        calls.append(list(texts))
+        return embed(texts)
+
+    embedder.embed = recording  # type: ignore[method-assign]
+    try:
+        yield calls
+    finally:
+        del embedder.embed  # type: ignore[misc]
+
+
+def _padding(embedder: Embedder, calls: list[list[str]], pure: list[str]) -> dict[str, int]:
+    """Wordpieces the model computed, padding included, in the job's calls and in the
+    one call of the target's baseline (what batching costs, whatever the load): only for
+    an embedder that says how it batches (``LocalEmbedder.batches``)."""
+    batches = getattr(embedder, "batches", None)
+    window = embedder.max_input_tokens
+    if batches is None or window is None:
+        return {}
+    count = embedder.input_token_counter()
+
+    def padded(texts: list[str]) -> int:
+        counts = [min(count(t), window) for t in texts]
+        return sum(len(b) * max(counts[i] for i in b) for b in batches(texts) if b)
+
+    return {
+        "wordpieces": sum(min(count(t), window) for t in pure),
+        "padded_wordpieces_job": sum(padded(texts) for texts in calls if texts),
+        "padded_wordpieces_pure_with_answer_texts": padded(pure),
     }
 
 

@@ -6,10 +6,11 @@
 3. ``ingest.prepare``: a thread hashes the other files and the parse worker parses and
    chunks them, in order, while this thread embeds and writes the previous ones.
 4. ``ingest.writer``: plan chunk ids and reuse vectors per file; once
-   ``_BATCH_CHUNKS`` texts wait, or the prepare stage has nothing ready (no reason to
-   idle), embed them in one call and write each file: upsert, commit, delete. Parsing
-   is faster than embedding, so the buffer fills during each call and batches grow to
-   the cap by themselves; only the first ones are small.
+   ``_BATCH_CHUNKS`` chunks wait, or ``_MIN_CHUNKS`` do and the prepare stage has
+   nothing more ready (no reason to idle), embed them with the answerer's texts for
+   them in one call and write each file: upsert, commit, delete. Parsing is faster
+   than embedding, so the buffer fills during each call and batches grow to the cap by
+   themselves.
 5. Removed documents are deleted, SQL first.
 6. Documents indexed before the sentence-vector store existed (or since it was deleted)
    are warmed from the index (``ingest.sentence_vectors.warm_missing``).
@@ -34,10 +35,18 @@ from ingest.scope import JobScope
 from ingest.sentence_vectors import warm_missing
 from ingest.writer import Plan, Writer
 
-_BATCH_CHUNKS = 512
-"""Texts embedded per call at most: 8 of the model's batches, sorted by length across
-files, so few are padded; about 15 s of MiniLM on two cores, the longest a prepared file
-waits for its write."""
+_BATCH_CHUNKS = 1024
+"""Chunks per write batch at most: with the answerer's texts for them (about six per
+chunk on the dxw handbook) about 7,500 texts in one call, sorted by length across files
+(as many as the pure pass of the whole handbook holds at once), so few are padded; about
+80 s of MiniLM on two cores, the longest a prepared file waits for its write."""
+_MIN_CHUNKS = 256
+"""Chunks a batch waits for before it is embedded because nothing more is ready (unless
+the job has no more files): each call pads its longest texts to its own batches, about
+7,000-10,000 wordpieces whatever its size on the dxw handbook (1.7 % of all it embeds),
+so the first small batches of a job, made while the parse worker is starting, cost more
+than the few seconds of one idle core spent waiting (3.4 s for the handbook: five calls
+instead of seven at 128 and 512 chunks, 2.7 s faster)."""
 _BUFFER_CHUNKS = 2 * _BATCH_CHUNKS
 """Chunks the prepare stage may hold ready: the next batch is parsed during this one."""
 
@@ -113,8 +122,8 @@ def _write_prepared(preparer: Preparer, changes: Changes, writer: Writer, report
             writer.fail(prepared, exc)
             continue
         batch.append(plan)
-        waiting += len(plan.to_embed)
-        if waiting >= _BATCH_CHUNKS or preparer.empty():
+        waiting += len(prepared.drafts)  # what the batch holds and may embed
+        if waiting >= _BATCH_CHUNKS or (waiting >= _MIN_CHUNKS and preparer.empty()):
             writer.write_all(batch)
             batch, waiting = [], 0
     writer.write_all(batch)

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import Chunk, Document
 from core.index import Index
 from core.services import Services
-from retrieval.warm import ChunkText, warm
+from retrieval.warm import ChunkText, Lacking, lacking, warm
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,27 @@ def warm_documents(services: Services, documents: Documents, timed: Timed) -> No
         return
     try:
         warm(services.embedder, documents, timed)
+    except sqlite3.Error as exc:
+        log.warning("sentence vectors not stored (answers will embed them): %s", exc)
+
+
+def lacking_texts(services: Services, documents: Documents, timed: Timed) -> Lacking | None:
+    """The answer texts of ``documents`` the store lacks, for the writer to embed with its
+    chunks (None: nothing to warm, no store, or it cannot be read: logged)."""
+    if not documents:
+        return None
+    try:
+        with timed("list answer texts (vector store)"):
+            return lacking(services.embedder, documents)
+    except sqlite3.Error as exc:
+        log.warning("sentence vectors not looked up (answers will embed them): %s", exc)
+        return None
+
+
+def store_lacking(services: Services, todo: Lacking, vectors: Sequence[np.ndarray]) -> None:
+    """Store the vectors of ``todo``'s texts (logged, not raised, on failure)."""
+    try:
+        todo.store(services.embedder, vectors)
     except sqlite3.Error as exc:
         log.warning("sentence vectors not stored (answers will embed them): %s", exc)
 

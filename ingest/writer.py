@@ -10,11 +10,11 @@ Nothing is embedded twice: a chunk's id is uuid5(doc id, hash of its embedded te
 occurrence), so unchanged chunks keep their id and are not rewritten, and a chunk whose
 text exists anywhere in the index (a moved file, a copied paragraph, an ordinal shift)
 reuses that point's vector. What is left to embed is embedded for many files at once
-(``write_all``): one call, which the embedder sorts by length, so batches pad little.
-
-Then the answerer's vectors (``ingest.sentence_vectors``): every passage text and quotable
-unit the extractive answerer may embed for these documents goes to the sentence-vector
-store, and the vectors of deleted chunks are pruned with their points.
+(``write_all``), together with the answerer's texts for them (``ingest.sentence_vectors``:
+every passage text and quotable unit the extractive answerer may embed for these
+documents, that the sentence-vector store lacks): one call, which the embedder sorts by
+length over both kinds, so batches pad little. The vectors of deleted chunks are pruned
+from the store with their points.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from core.services import Services
 from ingest.changes import Changes
 from ingest.prepare import Prepared, reason_for
 from ingest.report import Report, flag_reason
-from ingest.sentence_vectors import prune, warm_documents
+from ingest.sentence_vectors import Documents, lacking_texts, prune, store_lacking
 from retrieval.warm import ChunkText
 
 _NAMESPACE = uuid.UUID("6f6f746e-6f74-4e00-8000-666f6f746e74")
@@ -124,20 +124,26 @@ class Writer:
 
     # -- writing --------------------------------------------------------------------------
     def write_all(self, plans: list[Plan]) -> None:
-        """Embed what the plans lack in one call (each distinct text once), then write
-        each file in order; a file whose write fails fails alone."""
+        """Embed what the plans lack, chunks and the answerer's texts together in one
+        call (each distinct text once), then write each file in order; a file whose
+        write fails fails alone."""
         texts: dict[str, str] = {}
         for plan in plans:
             for i in plan.to_embed:
                 texts.setdefault(plan.hashes[i], plan.prepared.drafts[i].embed_text)
-        if texts:
-            with self.report.timed("embed"):
-                vectors = self.services.embedder.embed(list(texts.values()))
-            embedded = dict(zip(texts, vectors, strict=True))
-            for plan in plans:
-                for i in plan.to_embed:
-                    plan.vectors[plan.hashes[i]] = embedded[plan.hashes[i]]
-        self._warm(plans)
+        todo = lacking_texts(self.services, self._documents(plans), self.report.timed)
+        answer_texts = todo.texts if todo is not None else []
+        vectors: Any = []
+        if texts or answer_texts:
+            with self.report.timed("embed (chunks + answer texts)"):
+                vectors = self.services.embedder.embed([*texts.values(), *answer_texts])
+        embedded = dict(zip(texts, vectors[: len(texts)], strict=True))
+        for plan in plans:
+            for i in plan.to_embed:
+                plan.vectors[plan.hashes[i]] = embedded[plan.hashes[i]]
+        if todo is not None:
+            with self.report.timed("store answer vectors (vector store)"):
+                store_lacking(self.services, todo, vectors[len(texts) :])
         for plan in plans:
             before = self.report.counts
             try:
@@ -147,23 +153,20 @@ class Writer:
                 self.report.counts = before
                 self.fail(plan.prepared, exc)
 
-    def _warm(self, plans: list[Plan]) -> None:
-        """The answerer's sentence vectors for the documents these plans write."""
-        warm_documents(
-            self.services,
-            [
-                (
-                    list(plan.prepared.groups),
-                    [
-                        ChunkText(plan.ids[i], tuple(d.section), d.text)
-                        for i, d in enumerate(plan.prepared.drafts)
-                    ],
-                )
-                for plan in plans
-                if plan.to_write
-            ],
-            self.report.timed,
-        )
+    @staticmethod
+    def _documents(plans: list[Plan]) -> Documents:
+        """The documents these plans write, as the answerer's texts are listed from."""
+        return [
+            (
+                list(plan.prepared.groups),
+                [
+                    ChunkText(plan.ids[i], tuple(d.section), d.text)
+                    for i, d in enumerate(plan.prepared.drafts)
+                ],
+            )
+            for plan in plans
+            if plan.to_write
+        ]
 
     def _write(self, plan: Plan) -> None:
         prepared, file = plan.prepared, plan.prepared.file

@@ -9,8 +9,9 @@ So for each document written, ingest hands its chunks here and every such text i
 computed: each chunk, and each run of adjacent chunks of a section from every start,
 grown until the model's window is full (a longer run from the same start has the same
 model input, ``core.vector_store.model_input``), in the owner's and in everyone's view.
-Only the texts the store lacks are embedded, in one length-sorted call; each distinct
-model input once (a unit of both views, or of a chunk and the runs that join it).
+Only the texts the store lacks are embedded (``lacking``: ingest embeds them in the same
+length-sorted call as the chunks of its batch), each distinct model input once (a unit
+of both views, or of a chunk and the runs that join it).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from core.embeddings import Embedder
 from core.vector_store import Key, keyed_input, store_of
@@ -69,6 +72,38 @@ def answer_texts(
     return out
 
 
+@dataclass
+class Lacking:
+    """What warming a write batch must embed: the model inputs the store lacks (in
+    ``texts`` order), and what ``store`` records once their vectors are known. Split
+    from ``warm`` so the writer embeds them in the same length-sorted call as the chunks
+    (one call per batch pads less than two, ``ingest.writer``)."""
+
+    wanted: AnswerTexts
+    keys: list[Key]
+    texts: list[str]
+
+    def store(self, embedder: Embedder, vectors: Sequence[np.ndarray] | np.ndarray) -> None:
+        """Store ``vectors`` (one per text, in order) with every owner row."""
+        store = store_of(embedder)
+        if store is not None:
+            found = dict(zip(self.keys, vectors, strict=True))
+            store.put(found, self.wanted.owners, chunks=self.wanted.chunk_ids)
+
+
+def lacking(
+    embedder: Embedder, documents: Sequence[tuple[Sequence[str], Sequence[ChunkText]]]
+) -> Lacking | None:
+    """The answer texts of ``documents`` that the store lacks (None without a store)."""
+    store = store_of(embedder)
+    if store is None:
+        return None
+    wanted = answer_texts(embedder, documents)
+    missing = store.missing(wanted.inputs)
+    keys = [key for key in wanted.inputs if key in missing]
+    return Lacking(wanted, keys, [wanted.inputs[key] for key in keys])
+
+
 def warm(
     embedder: Embedder,
     documents: Sequence[tuple[Sequence[str], Sequence[ChunkText]]],
@@ -84,17 +119,13 @@ def warm(
     is not tokenized past it. ``timed(stage)`` times the two stages (listing the texts
     and looking them up; embedding and storing them).
     """
-    store = store_of(embedder)
-    if store is None:
-        return 0
     with timed("list answer texts (vector store)"):
-        wanted = answer_texts(embedder, documents)
-        lacking = store.missing(wanted.inputs)
-        missing = [key for key in wanted.inputs if key in lacking]
+        todo = lacking(embedder, documents)
+    if todo is None:
+        return 0
     with timed("embed answer units (vector store)"):
-        vectors = embedder.embed([wanted.inputs[key] for key in missing]) if missing else []
-        store.put(dict(zip(missing, vectors, strict=True)), wanted.owners, chunks=wanted.chunk_ids)
-    return len(missing)
+        todo.store(embedder, embedder.embed(todo.texts) if todo.texts else [])
+    return len(todo.texts)
 
 
 def _answer_texts(

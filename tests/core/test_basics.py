@@ -51,3 +51,22 @@ def test_local_embedder_window_and_vectors(tmp_path: Path) -> None:
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
     assert emb.max_input_tokens == 256
     assert emb.count_input_tokens("hello") == 3  # [CLS] hello [SEP]
+
+
+@pytest.mark.slow
+def test_local_embedder_batches_by_wordpieces_with_the_same_vectors(tmp_path: Path) -> None:
+    """Texts are batched by the wordpieces the model reads (not by characters), and a
+    text's vector does not depend on the batch it was embedded in."""
+    emb = make_embedder(make_settings(tmp_path, embedder="local"))
+    emb.batch_size = 2  # type: ignore[attr-defined]
+    many_short_words = "a b c d e f g h i j"  # 12 wordpieces in 19 characters
+    texts = ["Unquestionably.", many_short_words, "leave", "Pay day is the 25th.", "ok"]
+    batches = emb.batches(texts)  # type: ignore[attr-defined]
+    assert [len(b) for b in batches] == [2, 2, 1]
+    order = [i for batch in batches for i in batch]
+    assert order[0] == 1  # the fewest characters but the most wordpieces
+    counts = [min(emb.count_input_tokens(texts[i]), 256) for i in order]
+    assert counts == sorted(counts, reverse=True)
+    together = emb.embed(texts)
+    alone = np.stack([emb.embed([t])[0] for t in texts])
+    assert np.allclose(together, alone, atol=1e-5)

@@ -4,11 +4,19 @@ chunks, pruned with deleted ones, so re-ingesting never grows it."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+import pytest
+
+import core.services
+from core.embeddings import HashEmbedder
 from core.services import Services
 from core.settings import SourceConfig
+from core.vector_store import text_key
 from ingest import run_job
+from ingest.chunking import embed_text
 from tests.conftest import make_settings
 
 _SECTIONS = [
@@ -73,5 +81,47 @@ def test_a_deleted_store_is_filled_again_by_the_next_job(tmp_path: Path) -> None
         shutil.rmtree(svc.settings.data_dir / "vectors")  # a derived cache: deletable
         run_job(svc, "docs", requested_by="tests")  # every file unchanged: read from the index
         assert _count(svc) == warmed
+    finally:
+        svc.close()
+
+
+class _Recording(HashEmbedder):
+    """The hash embedder, recording the texts of each call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[list[str]] = []
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        return super().embed(texts)
+
+
+def test_small_files_are_embedded_with_their_answer_texts_in_one_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A few small files make one write batch (the parse worker is slower than the hash
+    embedder, so each file would otherwise go alone), and its one embed call holds the
+    chunks and the answerer's texts for them; each stored vector is the text's own."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for n, section in enumerate(_SECTIONS):
+        (folder / f"page-{n}.md").write_text(f"# Page {n}\n\n{section}", encoding="utf-8")
+    embedder = _Recording()
+    monkeypatch.setattr(core.services, "make_embedder", lambda settings: embedder)
+    svc = _ingest(tmp_path / "footnote", folder)
+    try:
+        assert len(embedder.calls) == 1
+        (call,) = embedder.calls
+        payloads = [h.payload for h in svc.index.get(list(svc.index.ids()))]
+        chunks = {embed_text(p["title"], tuple(p["section"]), p["text"]) for p in payloads}
+        assert {p["path"] for p in payloads} == {f"page-{n}.md" for n in range(len(_SECTIONS))}
+        assert chunks < set(call)
+        answer_texts = [t for t in call if t not in chunks]
+        assert svc.vectors is not None
+        stored = svc.vectors.get(text_key(embedder, t) for t in answer_texts)
+        assert len(stored) == len(answer_texts) == _count(svc)
+        for text in answer_texts:
+            assert np.allclose(stored[text_key(embedder, text)], HashEmbedder().embed([text])[0])
     finally:
         svc.close()
