@@ -116,11 +116,8 @@ class Writer:
             select(Chunk.text_hash, Chunk.id).where(Chunk.text_hash.in_(hashes))
         ).all()
         by_id = {cid: h for h, cid in rows}
-        found: dict[str, Any] = {}
-        for hit in self.services.index.get(list(by_id), with_vectors=True):
-            if "_dense" in hit.payload:
-                found[by_id[hit.id]] = hit.payload["_dense"]
-        return found
+        vectors = self.services.index.vectors(list(by_id))
+        return {by_id[cid]: vector for cid, vector in vectors.items()}
 
     # -- writing --------------------------------------------------------------------------
     def write_all(self, plans: list[Plan]) -> None:

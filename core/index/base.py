@@ -153,12 +153,9 @@ class Hit:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
-def hit_from_point(point: Any, with_vectors: bool = False, scale: float = 1.0) -> Hit:
+def hit_from_point(point: Any, scale: float = 1.0) -> Hit:
     """A ``Hit`` from either engine's scored point or record (same attribute names)."""
     payload = dict(point.payload or {})
-    vector = getattr(point, "vector", None)
-    if with_vectors and isinstance(vector, dict) and DENSE in vector:
-        payload["_dense"] = list(vector[DENSE])
     score = float(getattr(point, "score", 0.0) or 0.0) * scale
     return Hit(id=str(point.id), score=score, payload=payload)
 
@@ -184,12 +181,13 @@ class Index(Protocol):
         which is why ``retrieval.search`` fuses in Python (docs/architecture.md)."""
         ...
 
-    def get(self, ids: Sequence[str], with_vectors: bool = False) -> list[Hit]:
-        """Points by id; with vectors, ``payload['_dense']`` holds the dense vector."""
+    def get(self, ids: Sequence[str]) -> list[Hit]:
+        """Points by id, with their payloads (their vectors: ``vectors``)."""
         ...
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        """The dense vectors of these points, by id, without their payloads."""
+        """The dense vectors of these points, by id, without their payloads (ingest reuses
+        a vector whose text is already indexed; search re-scores toward its first hit)."""
         ...
 
     def similarities(self, vector: np.ndarray, ids: Sequence[str]) -> dict[str, float]:

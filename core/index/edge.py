@@ -131,11 +131,11 @@ class EdgeIndex:
         )
         return [hit_from_point(p, scale=weight) for p in self._shard.query(request)]
 
-    def get(self, ids: Sequence[str], with_vectors: bool = False) -> list[Hit]:
+    def get(self, ids: Sequence[str]) -> list[Hit]:
         if not ids:
             return []
-        records = self._shard.retrieve(list(ids), with_payload=True, with_vector=with_vectors)
-        return [hit_from_point(r, with_vectors) for r in records]
+        records = self._shard.retrieve(list(ids), with_payload=True, with_vector=False)
+        return [hit_from_point(r) for r in records]
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         if not ids:

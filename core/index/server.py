@@ -155,7 +155,7 @@ class ServerIndex:
             )
         return [hit_from_point(p) for p in response.points]
 
-    def get(self, ids: Sequence[str], with_vectors: bool = False) -> list[Hit]:
+    def get(self, ids: Sequence[str]) -> list[Hit]:
         if not ids:
             return []
         with self._lock:
@@ -163,9 +163,9 @@ class ServerIndex:
                 self.collection,
                 list(ids),
                 with_payload=True,
-                with_vectors=[DENSE] if with_vectors else False,
+                with_vectors=False,
             )
-        return [hit_from_point(r, with_vectors) for r in records]
+        return [hit_from_point(r) for r in records]
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         if not ids:
