@@ -60,7 +60,7 @@ class Fusion:
     """The first this many fused chunks are re-ordered by score (0: rank fusion only)."""
     dense_share: float = 0.7
     """Weight of the dense z-score in that order; BM25's is the rest."""
-    feedback: float = 0.0
+    feedback: float = 0.3
     """For a statement: the first fused hit's share of the re-scoring vector (0: off)."""
 
     @classmethod
