@@ -44,6 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.embeddings import Embedder
+from retrieval.coverage import unaddressed
 from retrieval.guards import looks_like_instruction, strip_instructions
 from retrieval.prompt import REFUSAL
 from retrieval.question import Ask, Kind, Question, analyse, cue
@@ -91,6 +92,9 @@ _MIN_WORDS = 4
 _MIN_ITEM_WORDS = 2
 _CLOSEST = 3
 """Passages a refusal names as the closest found."""
+_MEETS = 10
+"""Best units (with every passage) that must speak of each word the question turns on
+(``retrieval.coverage``)."""
 _LEANS_BACK = re.compile(
     r"^(?:this|that|these|those|it|they|such|however|but|otherwise|also|if so|in this case|"
     r"in that case|instead|then)\b"
@@ -142,6 +146,9 @@ class Extract:
     closest: list[Pick]
     """On a refusal: the best unit of each passage that came closest, best first. The
     refusal's text names them ("The closest I found: …") so the person can judge."""
+    unmet: str = ""
+    """On a refusal for that reason: the word the question turns on that no passage
+    speaks of (``retrieval.coverage``)."""
 
 
 @dataclass(frozen=True)
@@ -182,6 +189,9 @@ def extractive_answer(
     confidence = scorer.confidence()
     if confidence < bar:
         return _refusal(confidence, answerable, scorer)
+    best_first = sorted(answerable, key=lambda c: -scorer.best_score(c))
+    if unmet := scorer.unmet(best_first[:_MEETS]):
+        return _refusal(confidence, answerable, scorer, unmet)
     chosen: list[_Candidate] = []
     ranked = {id(a): sorted(answerable, key=lambda c, a=a: -scorer.score(a, c)) for a in asked.asks}
     # The first passage's best unit leads: search rank is the surest sign of where the
@@ -236,8 +246,11 @@ def _scorer(question: str, passages: Sequence[Passage], embedder: Embedder) -> _
     return _Scorer(asked, passages, candidates, embedder)
 
 
-def _refusal(confidence: float, answerable: list[_Candidate], scorer: _Scorer) -> Extract:
-    """The honest refusal, naming the passages that came closest."""
+def _refusal(
+    confidence: float, answerable: list[_Candidate], scorer: _Scorer, unmet: str = ""
+) -> Extract:
+    """The honest refusal, naming the word no passage speaks of (``unmet``, when that
+    is the reason) and the passages that came closest."""
     best: dict[int, _Candidate] = {}
     for c in answerable:
         held = best.get(c.passage.n)
@@ -248,8 +261,12 @@ def _refusal(confidence: float, answerable: list[_Candidate], scorer: _Scorer) -
         Pick(c.passage.n, c.unit.position, c.unit.text, scorer.best_score(c)) for c in ranked
     ]
     names = "; ".join(f"{_place(c.passage)} [{c.passage.n}]" for c in ranked)
-    text = f"{REFUSAL} The closest I found: {names}." if names else REFUSAL
-    return Extract(text, [], refused=True, best_score=confidence, closest=closest)
+    text = REFUSAL
+    if unmet:
+        text += f" None of the passages I found speaks of “{unmet}”."
+    if names:
+        text += f" The closest I found: {names}."
+    return Extract(text, [], refused=True, best_score=confidence, closest=closest, unmet=unmet)
 
 
 def _place(p: Passage) -> str:
@@ -295,6 +312,7 @@ class _Scorer:
         }
         self.rank = {id(p): max(p.n, 1) for p in passages}
         self.passages = passages
+        self.embedder = embedder
         self._cache: dict[tuple[int, int], float] = {}
 
     def _share(self, wanted: Sequence[str], found: set[str], framed: set[str]) -> float:
@@ -352,6 +370,14 @@ class _Scorer:
         standout = nears[0] - float(np.median(nears))
         best = max(self.score(a, c) for a in self.asked.asks for c in units)
         return similarity, nears[0], standout, best
+
+    def unmet(self, best: Sequence[_Candidate]) -> str:
+        """The word the question turns on that neither ``best`` nor any passage speaks
+        of ("" when none): a subject the documents found do not cover."""
+        texts = [c.unit.text for c in best] + [p.text for p in self.passages]
+        vectors = np.stack([self.vectors[t] for t in texts])
+        word = unaddressed(self.asked.text, self.asked.ask_terms, self.embedder, texts, vectors)
+        return word or ""
 
 
 def _frame_terms(p: Passage) -> set[str]:
