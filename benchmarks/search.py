@@ -111,8 +111,10 @@ def build(index: Index, points: int) -> int:
 def search_latency(index: Index, settings: Settings, queries: int) -> dict[str, object]:
     """p50/p95 of ``queries`` searches as a member of ``all`` and ``team-1``: MiniLM's
     query embedding alone, ``Searcher.search`` without it (and without the feedback),
-    and ``Searcher.search`` whole.
-    Queries are six-word spans of random chunks."""
+    and ``Searcher.search`` whole, for statements and for questions.
+    Statements are six-word spans of random chunks (the feedback runs on each); the
+    questions ask about the same spans ("What do we say about …?"), which skip it, as
+    every question does."""
     index.optimize()
     model = make_embedder(settings.model_copy(update={"embedder": "local"}))
     model.embed_query("warm up the model")
@@ -132,7 +134,7 @@ def search_latency(index: Index, settings: Settings, queries: int) -> dict[str, 
     engine = Searcher(index, _Embedded(model, vectors), settings)
     plain = Searcher(index, engine.embedder, settings.model_copy(update={"feedback": 0.0}))
     whole = Searcher(index, model, settings)
-    engine_ms, plain_ms, whole_ms = [], [], []
+    engine_ms, plain_ms, whole_ms, question_ms = [], [], [], []
     for query in asked:
         tick = time.perf_counter()
         engine.search(query, _ASKER)
@@ -143,6 +145,9 @@ def search_latency(index: Index, settings: Settings, queries: int) -> dict[str, 
         tick = time.perf_counter()
         whole.search(query, _ASKER)
         whole_ms.append(_ms(tick))
+        tick = time.perf_counter()
+        whole.search(f"What do we say about {query}?", _ASKER)
+        question_ms.append(_ms(tick))
     return {
         "points": len(ids),
         "search_queries": len(asked),
@@ -150,6 +155,7 @@ def search_latency(index: Index, settings: Settings, queries: int) -> dict[str, 
         **_percentiles("search_without_embedding", engine_ms),
         **_percentiles("search_without_embedding_or_feedback", plain_ms),
         **_percentiles("search", whole_ms),
+        **_percentiles("search_question", question_ms),
     }
 
 
