@@ -1,0 +1,60 @@
+"""Site-generator markup leaves Markdown before parsing; the page's words stay."""
+
+from __future__ import annotations
+
+from ingest.parsing.markup import strip_site_markup
+
+MDX = """import Tabs from '@theme/Tabs';
+import { Callout } from 'components';
+export const meta = {
+  title: 'Leave',
+}
+
+# Holiday
+
+{/* reviewed in March */}
+<Callout type="info">
+Everyone gets 25 days of holiday a year.
+</Callout>
+
+<Image src="/leave.png" />
+Book it in the HR system.
+
+```jsx
+import Tabs from '@theme/Tabs';
+<Tabs>{{ kept }}</Tabs>
+```
+"""
+
+
+def test_mdx_module_lines_comments_and_components_go_and_their_text_stays() -> None:
+    out = strip_site_markup(MDX, mdx=True)
+    assert "from 'components'" not in out.split("```")[0]
+    assert "title: 'Leave'" not in out and "reviewed in March" not in out
+    assert "<Callout" not in out and "</Callout>" not in out and "<Image" not in out
+    assert "Everyone gets 25 days of holiday a year." in out
+    assert "Book it in the HR system." in out and "# Holiday" in out
+    # a code fence is the page's own example, kept exactly
+    assert "```jsx\nimport Tabs from '@theme/Tabs';\n<Tabs>{{ kept }}</Tabs>\n```" in out
+
+
+def test_shortcodes_and_liquid_tags_go_in_plain_markdown_too() -> None:
+    text = (
+        "{{< note >}}Claims are paid monthly.{{< /note >}}\n"
+        "{% include header.html %}Welcome to {{ site.title }} handbook.\n"
+        "import this line stays: it is prose in a .md file\n"
+        "<Callout>stays too</Callout>\n"
+    )
+    out = strip_site_markup(text)
+    assert out.splitlines() == [
+        "Claims are paid monthly.",
+        "Welcome to  handbook.",
+        "import this line stays: it is prose in a .md file",
+        "<Callout>stays too</Callout>",
+    ]
+
+
+def test_markdown_without_markup_is_unchanged() -> None:
+    text = "# Expenses\n\nSubmit claims within 30 days {see below}.\n\n- Keep receipts.\n"
+    assert strip_site_markup(text) == text
+    assert strip_site_markup(text, mdx=True) == text
