@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 from core.settings import Settings
 from ingest.parsing import ParsedDocument, ParseError, parse_file
 from ingest.parsing.limits import configure
-from ingest.parsing.structured import warm_up_nlp
+from ingest.parsing.partitioners import warm_up_nlp
 
 _T = TypeVar("_T")
 
