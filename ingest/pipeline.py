@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import Counter
 
 from core.db import utcnow
+from core.embeddings.base import InputWindow
 from core.services import Services
 from core.tokens import count_tokens
 from ingest.changes import Changes, detect
@@ -64,8 +65,15 @@ def run_pass(
         _report_unchanged(changes, report)
         writer = Writer(services, session, scope.source, changes, report)
         settings = services.settings
+        window = InputWindow.of(services.embedder)
+        listing = (scope.source, window) if services.vectors is not None else None
         preparer = Preparer(
-            settings, shared_worker(settings), _limits(services), changes.known, _BUFFER_CHUNKS
+            settings,
+            shared_worker(settings),
+            _limits(services),
+            changes.known,
+            _BUFFER_CHUNKS,
+            listing,
         )
         _write_prepared(preparer, changes, writer, report)
         with report.timed("delete removed"):
