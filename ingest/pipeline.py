@@ -4,7 +4,8 @@
    (added, changed, access changed, unchanged; removed documents).
 2. ``ingest.report``: the files found unchanged are reported at once, unread.
 3. ``ingest.prepare``: a thread hashes the other files and the parse worker parses and
-   chunks them, in order, while this thread embeds and writes the previous ones.
+   chunks them and lists the answerer's texts for them, in order, while this thread
+   embeds and writes the previous ones.
 4. ``ingest.writer``: plan chunk ids and reuse vectors per file; once
    ``_BATCH_CHUNKS`` chunks wait, or ``_MIN_CHUNKS`` do and the prepare stage has
    nothing more ready (no reason to idle), embed them with the answerer's texts for
@@ -43,11 +44,12 @@ chunk on the dxw handbook) about 7,500 texts in one call, sorted by length acros
 80 s of MiniLM on two cores, the longest a prepared file waits for its write."""
 _MIN_CHUNKS = 256
 """Chunks a batch waits for before it is embedded because nothing more is ready (unless
-the job has no more files): each call pads its longest texts to its own batches, about
-7,000-10,000 wordpieces whatever its size on the dxw handbook (1.7 % of all it embeds),
-so the first small batches of a job, made while the parse worker is starting, cost more
-than the few seconds of one idle core spent waiting (3.4 s for the handbook: five calls
-instead of seven at 128 and 512 chunks, 2.7 s faster)."""
+the job has no more files), so the first batches of a job, made while the parse worker
+is starting, are not many small calls. Session 6 measured it when a call padded
+7,000-10,000 wordpieces whatever its size (five calls instead of seven at 128 and 512
+chunks, 2.7 s faster on the dxw handbook); since the embedder cuts its batches where
+padding costs least (``core.embeddings.local.cuts``) a call pads a few hundred, and the
+handbook takes two or three calls."""
 _BUFFER_CHUNKS = 2 * _BATCH_CHUNKS
 """Chunks the prepare stage may hold ready: the next batch is parsed during this one."""
 

@@ -2,9 +2,10 @@
 
 A thread walks the job's files in order. It stats and hashes each one here (hashing
 releases the GIL), skips a file whose bytes did not change (``changes.same_content``),
-and hands the rest to ``ingest.isolation``'s worker process, which parses *and* chunks
-(``_parse_and_chunk``): the whole per-file CPU cost runs in another process than the
-embedder, under the worker's time and memory budgets, and only chunks come back.
+and hands the rest to ``ingest.isolation``'s worker process, which parses, chunks and
+lists the answerer's texts for the chunks (``_parse_and_chunk``): the whole per-file CPU
+cost runs in another process than the embedder, under the worker's time and memory
+budgets, and only chunks and texts come back.
 Prepared files wait in a buffer bounded by the chunks it holds, so the thread keeps
 working while a large embedding batch runs, and a huge document cannot fill memory.
 
