@@ -57,9 +57,6 @@ class WordpieceCounter:
 
 _FEW_TEXTS = 8
 """Up to this many texts are embedded on one thread (see ``LocalEmbedder.embed``)."""
-_BATCH_OVERHEAD_WORDPIECES = 64
-"""What one more batch costs beyond its wordpieces, in wordpieces: a forward pass and a
-tokenizer call (4-7 ms against about 0.15 ms a wordpiece on two cores, session 7)."""
 _SORT_CHARS_PER_WORDPIECE = 20
 """Texts are counted for sorting on their first ``window`` × this many characters: the
 model reads no further (a wordpiece is rarely longer), and a huge text is not tokenized
@@ -128,9 +125,8 @@ class LocalEmbedder:
         return out
 
     def batches(self, texts: Sequence[str]) -> list[list[int]]:
-        """The batches ``embed`` makes of ``texts`` (indices): longest first by the
-        wordpieces the model reads, at most ``batch_size`` texts each, cut where the
-        work, padding included, is least (``cuts``).
+        """The batches ``embed`` makes of ``texts`` (indices), each of ``batch_size``
+        texts, longest first by the wordpieces the model reads.
 
         A batch pads every text to its longest, so batches should hold texts of one
         length; sentence-transformers sorts by characters, which on the handbook's mix of
@@ -143,12 +139,9 @@ class LocalEmbedder:
             return [list(range(len(texts)))]
         window = self.max_input_tokens or 512
         limit = window * _SORT_CHARS_PER_WORDPIECE
-        counts = [
-            min(c, window) for c in self.input_token_counter().many([t[:limit] for t in texts])
-        ]
-        order = sorted(range(len(texts)), key=lambda i: -counts[i])
-        lengths = [counts[i] for i in order]
-        return [order[a:b] for a, b in cuts(lengths, size, _BATCH_OVERHEAD_WORDPIECES)]
+        counts = self.input_token_counter().many([t[:limit] for t in texts])
+        order = sorted(range(len(texts)), key=lambda i: -min(counts[i], window))
+        return [order[start : start + size] for start in range(0, len(order), size)]
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
@@ -163,30 +156,3 @@ class LocalEmbedder:
 
             self._counter = WordpieceCounter(Path(get_model_path()))
         return self._counter
-
-
-def cuts(lengths: Sequence[int], size: int, overhead: int) -> list[tuple[int, int]]:
-    """Batches of ``lengths`` (longest first) as (start, end) slices of at most ``size``:
-    the cut that minimises the work, each batch costing its texts × its first (longest)
-    length in wordpieces, plus ``overhead``.
-
-    Batches of a fixed size pad about ``size`` / 2 × the range of lengths in every call,
-    whatever its size (its longest texts are few and of scattered lengths): 7,900
-    wordpieces a call on the dxw handbook, so ingest's several calls padded 8.5 % where
-    one padded 1.7 %. Cut where lengths drop, each call pads a few hundred (exact
-    dynamic programme over the last ``size`` starts, linear in the texts).
-    """
-    first = np.asarray(lengths, dtype=np.int64)
-    best = np.zeros(len(first) + 1, dtype=np.int64)
-    start = np.zeros(len(first) + 1, dtype=np.int64)
-    for end in range(1, len(first) + 1):
-        starts = np.arange(max(0, end - size), end)
-        cost = best[starts] + (end - starts) * first[starts]
-        pick = int(np.argmin(cost))
-        best[end], start[end] = cost[pick] + overhead, starts[pick]
-    out: list[tuple[int, int]] = []
-    end = len(first)
-    while end:
-        out.append((int(start[end]), end))
-        end = int(start[end])
-    return out[::-1]

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from core.embeddings import HashEmbedder, make_embedder
-from core.embeddings.local import cuts
 from core.settings import Settings
 from core.tokens import count_tokens, encoding_name, truncate_tokens
 from tests.conftest import make_settings
@@ -63,38 +62,11 @@ def test_local_embedder_batches_by_wordpieces_with_the_same_vectors(tmp_path: Pa
     many_short_words = "a b c d e f g h i j"  # 12 wordpieces in 19 characters
     texts = ["Unquestionably.", many_short_words, "leave", "Pay day is the 25th.", "ok"]
     batches = emb.batches(texts)  # type: ignore[attr-defined]
-    assert len(batches) == 3 and max(len(b) for b in batches) == 2
+    assert [len(b) for b in batches] == [2, 2, 1]
     order = [i for batch in batches for i in batch]
-    assert sorted(order) == list(range(len(texts)))
     assert order[0] == 1  # the fewest characters but the most wordpieces
     counts = [min(emb.count_input_tokens(texts[i]), 256) for i in order]
     assert counts == sorted(counts, reverse=True)
     together = emb.embed(texts)
     alone = np.stack([emb.embed([t])[0] for t in texts])
     assert np.allclose(together, alone, atol=1e-5)
-
-
-def test_batches_are_cut_where_lengths_drop() -> None:
-    """Three window-filling texts and 61 short ones: a fixed batch of 64 pads the short
-    ones to 256 wordpieces; the cut keeps them apart, and a batch is never over size."""
-    lengths = [256, 256, 256] + [10] * 61
-    assert cuts(lengths, 64, 64) == [(0, 3), (3, 64)]
-    capped = cuts(lengths, 32, 64)
-    assert capped[0] == (0, 3) and len(capped) == 3 and all(b - a <= 32 for a, b in capped)
-    # a batch costs more than the padding it saves: one batch
-    assert cuts([12, 11, 10, 9], 64, 64) == [(0, 4)]
-    assert cuts([], 64, 64) == []
-
-
-def test_cuts_pad_no_more_than_batches_of_a_fixed_size() -> None:
-    rng = np.random.default_rng(7)
-    lengths = sorted(rng.integers(3, 257, size=500).tolist(), reverse=True)
-
-    def work(slices: list[tuple[int, int]]) -> int:
-        return sum((b - a) * lengths[a] + 64 for a, b in slices)
-
-    fixed = [(a, min(a + 64, 500)) for a in range(0, 500, 64)]
-    found = cuts(lengths, 64, 64)
-    assert [a for a, _ in found] == [0] + [b for _, b in found][:-1] and found[-1][1] == 500
-    assert all(0 < b - a <= 64 for a, b in found)
-    assert work(found) < work(fixed)
