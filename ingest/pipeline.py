@@ -44,12 +44,11 @@ chunk on the dxw handbook) about 7,500 texts in one call, sorted by length acros
 80 s of MiniLM on two cores, the longest a prepared file waits for its write."""
 _MIN_CHUNKS = 256
 """Chunks a batch waits for before it is embedded because nothing more is ready (unless
-the job has no more files), so the first batches of a job, made while the parse worker
-is starting, are not many small calls. Session 6 measured it when a call padded
-7,000-10,000 wordpieces whatever its size (five calls instead of seven at 128 and 512
-chunks, 2.7 s faster on the dxw handbook); since the embedder cuts its batches where
-padding costs least (``core.embeddings.local.cuts``) a call pads a few hundred, and the
-handbook takes two or three calls."""
+the job has no more files): each call pads its longest texts to its own batches, about
+7,000-10,000 wordpieces whatever its size on the dxw handbook (1.7 % of all it embeds),
+so the first small batches of a job, made while the parse worker is starting, cost more
+than the few seconds of one idle core spent waiting (session 6: five calls instead of
+seven at 128 and 512 chunks, 2.7 s faster; session 7, with the faster parser: three)."""
 _BUFFER_CHUNKS = 2 * _BATCH_CHUNKS
 """Chunks the prepare stage may hold ready: the next batch is parsed during this one."""
 
