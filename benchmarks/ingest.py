@@ -48,9 +48,9 @@ from core.services import Services
 from core.settings import PROJECT_ROOT, Settings, SourceConfig
 from ingest import run_job
 from ingest.chunking import embed_text
+from ingest.ids import text_hash
 from ingest.isolation import shared_worker
 from ingest.sentence_vectors import indexed_document
-from ingest.writer import text_hash
 from retrieval.warm import answer_texts
 
 

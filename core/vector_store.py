@@ -44,6 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from core.embeddings import Embedder
+from core.embeddings.base import InputWindow
 
 LOOSE_LIMIT = 50_000
 """Vectors embedded at question time (no chunk owns them) kept at most, newest first."""
@@ -78,7 +79,7 @@ def model_key(embedder: Embedder) -> str:
     return f"{name}-{embedder.dim}"
 
 
-def model_input(embedder: Embedder, text: str) -> str:
+def model_input(embedder: Embedder | InputWindow, text: str) -> str:
     """The part of ``text`` that decides its vector.
 
     A model with a window reads only its first ``max_input_tokens`` tokens, so a longer
@@ -105,7 +106,7 @@ def text_key(embedder: Embedder, text: str) -> Key:
     return keyed_input(embedder, text)[0]
 
 
-def keyed_input(embedder: Embedder, text: str) -> tuple[Key, str]:
+def keyed_input(embedder: Embedder | InputWindow, text: str) -> tuple[Key, str]:
     """``text``'s key and its model input (what to embed: the same vector, and a text
     longer than the window is not tokenized past it)."""
     model_text = model_input(embedder, text)

@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 from core.settings import Settings
 from ingest.parsing import ParsedDocument, ParseError, parse_file
 from ingest.parsing.limits import configure
+from ingest.parsing.partitioners import warm_up_nlp
 
 _T = TypeVar("_T")
 
@@ -58,7 +59,7 @@ _WALL_FACTOR = 4.0
 """A file's wall time limit, as a multiple of its CPU time budget ``timeout_s``."""
 _START_TIMEOUT_S = 120.0
 """How long a new child may take to get ready (warm-up, not a file's budget)."""
-_WARM_UP = "# Warm-up\n\nA short paragraph so the NLP models load. It has two sentences.\n"
+_WARM_UP = "# Warm-up\n\nA short paragraph so the parsers load. It has two sentences.\n"
 
 
 class ParseWorker:
@@ -249,6 +250,7 @@ def _warm_up() -> None:
         sample = Path(folder) / "warm-up.md"
         sample.write_text(_WARM_UP, encoding="utf-8")
         parse_file(sample)
+    warm_up_nlp()
 
 
 def _cap_memory(memory_mb: int) -> None:

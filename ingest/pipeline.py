@@ -4,7 +4,8 @@
    (added, changed, access changed, unchanged; removed documents).
 2. ``ingest.report``: the files found unchanged are reported at once, unread.
 3. ``ingest.prepare``: a thread hashes the other files and the parse worker parses and
-   chunks them, in order, while this thread embeds and writes the previous ones.
+   chunks them and lists the answerer's texts for them, in order, while this thread
+   embeds and writes the previous ones.
 4. ``ingest.writer``: plan chunk ids and reuse vectors per file; once
    ``_BATCH_CHUNKS`` chunks wait, or ``_MIN_CHUNKS`` do and the prepare stage has
    nothing more ready (no reason to idle), embed them with the answerer's texts for
@@ -24,6 +25,7 @@ from __future__ import annotations
 from collections import Counter
 
 from core.db import utcnow
+from core.embeddings.base import InputWindow
 from core.services import Services
 from core.tokens import count_tokens
 from ingest.changes import Changes, detect
@@ -45,8 +47,8 @@ _MIN_CHUNKS = 256
 the job has no more files): each call pads its longest texts to its own batches, about
 7,000-10,000 wordpieces whatever its size on the dxw handbook (1.7 % of all it embeds),
 so the first small batches of a job, made while the parse worker is starting, cost more
-than the few seconds of one idle core spent waiting (3.4 s for the handbook: five calls
-instead of seven at 128 and 512 chunks, 2.7 s faster)."""
+than the few seconds of one idle core spent waiting (session 6: five calls instead of
+seven at 128 and 512 chunks, 2.7 s faster; session 7, with the faster parser: three)."""
 _BUFFER_CHUNKS = 2 * _BATCH_CHUNKS
 """Chunks the prepare stage may hold ready: the next batch is parsed during this one."""
 
@@ -64,8 +66,15 @@ def run_pass(
         _report_unchanged(changes, report)
         writer = Writer(services, session, scope.source, changes, report)
         settings = services.settings
+        window = InputWindow.of(services.embedder)
+        listing = (scope.source, window) if services.vectors is not None else None
         preparer = Preparer(
-            settings, shared_worker(settings), _limits(services), changes.known, _BUFFER_CHUNKS
+            settings,
+            shared_worker(settings),
+            _limits(services),
+            changes.known,
+            _BUFFER_CHUNKS,
+            listing,
         )
         _write_prepared(preparer, changes, writer, report)
         with report.timed("delete removed"):

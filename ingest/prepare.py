@@ -2,9 +2,10 @@
 
 A thread walks the job's files in order. It stats and hashes each one here (hashing
 releases the GIL), skips a file whose bytes did not change (``changes.same_content``),
-and hands the rest to ``ingest.isolation``'s worker process, which parses *and* chunks
-(``_parse_and_chunk``): the whole per-file CPU cost runs in another process than the
-embedder, under the worker's time and memory budgets, and only chunks come back.
+and hands the rest to ``ingest.isolation``'s worker process, which parses, chunks and
+lists the answerer's texts for the chunks (``_parse_and_chunk``): the whole per-file CPU
+cost runs in another process than the embedder, under the worker's time and memory
+budgets, and only chunks and texts come back.
 Prepared files wait in a buffer bounded by the chunks it holds, so the thread keeps
 working while a large embedding batch runs, and a huge document cannot fill memory.
 
@@ -25,13 +26,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.embeddings.base import InputWindow
 from core.settings import Settings
 from ingest.changes import Known, same_content
 from ingest.chunking import ChunkDraft, Limits, chunk_document
+from ingest.ids import chunk_ids, document_id
 from ingest.isolation import ParseWorker
 from ingest.parsing import ParseError, parse_file
 from ingest.sources import SourceFile
 from retrieval.guards import instruction_blocks
+from retrieval.warm import AnswerTexts, ChunkText, answer_texts
 
 _HASH_BLOCK = 1 << 20
 _HEARTBEAT_S = 2.0
@@ -57,6 +61,8 @@ class Prepared:
     groups: tuple[str, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
     drafts: list[ChunkDraft] = field(default_factory=list)
+    answers: AnswerTexts | None = None
+    """The answerer's texts for these chunks (None: no sentence-vector store)."""
 
 
 @dataclass
@@ -66,9 +72,10 @@ class _Chunked:
     title: str
     parser: str
     date: float | None
-    groups: list[str] | None
+    groups: tuple[str, ...]
     meta: dict[str, Any]
     drafts: list[ChunkDraft]
+    answers: AnswerTexts | None
 
 
 def file_hash(path: Path) -> str:
@@ -89,11 +96,15 @@ class Preparer:
         limits: Limits,
         known: dict[str, Known],
         max_chunks: int,
+        listing: tuple[str, InputWindow] | None = None,
     ) -> None:
         self.settings = settings
         self.worker = worker
         self.limits = limits
         self.known = known
+        self.listing = listing
+        """(source, the embedder's window): the worker lists each file's answer texts
+        under its chunk ids (``retrieval.warm``), off the embedder's thread."""
         self.seconds: Counter[str] = Counter()
         """Seconds of the prepare thread: hash, parse + chunk (in the worker)."""
         self._buffer = _Buffer(max_chunks)
@@ -161,7 +172,10 @@ class Preparer:
             return prepared
         tick = time.perf_counter()
         try:
-            chunked = self.worker.run(_parse_and_chunk, file.path, self.limits)
+            window = None
+            if self.listing is not None:
+                window = (document_id(self.listing[0], file.rel), self.listing[1])
+            chunked = self.worker.run(_parse_and_chunk, file.path, self.limits, file.groups, window)
         except ParseError as exc:
             prepared.action, prepared.reason = "failed", str(exc)
             return prepared
@@ -175,12 +189,19 @@ class Preparer:
         prepared.title, prepared.parser = chunked.title, chunked.parser
         prepared.drafts, prepared.meta = chunked.drafts, chunked.meta
         prepared.date = chunked.date if chunked.date is not None else stat.st_mtime
-        prepared.groups = tuple(chunked.groups) if chunked.groups else file.groups
+        prepared.groups, prepared.answers = chunked.groups, chunked.answers
         return prepared
 
 
-def _parse_and_chunk(path: Path, limits: Limits) -> _Chunked:
-    """In the worker: parse, chunk, and flag passages that read as instructions."""
+def _parse_and_chunk(
+    path: Path,
+    limits: Limits,
+    file_groups: tuple[str, ...],
+    listing: tuple[str, InputWindow] | None,
+) -> _Chunked:
+    """In the worker: parse, chunk, flag passages that read as instructions, and list the
+    answerer's texts under the chunks' ids (``listing``: the document's id and the
+    embedder's window), which would otherwise hold up the embedder's thread."""
     parsed, parser = parse_file(path)
     drafts = chunk_document(parsed, limits)
     blocks = [b for e in parsed.elements for b in instruction_blocks(e.text)]
@@ -188,7 +209,14 @@ def _parse_and_chunk(path: Path, limits: Limits) -> _Chunked:
     if blocks:
         meta["flagged"] = len(blocks)
         meta["flagged_excerpts"] = [" ".join(b.split())[:_EXCERPT_CHARS] for b in blocks[:3]]
-    return _Chunked(parsed.title, parser, parsed.date, parsed.groups, meta, drafts)
+    groups = tuple(parsed.groups) if parsed.groups else file_groups
+    answers = None
+    if listing is not None:
+        doc_id, window = listing
+        ids, _ = chunk_ids(doc_id, (d.embed_text for d in drafts))
+        chunks = [ChunkText(i, tuple(d.section), d.text) for i, d in zip(ids, drafts, strict=True)]
+        answers = answer_texts(window, [(list(groups), chunks)])
+    return _Chunked(parsed.title, parser, parsed.date, groups, meta, drafts, answers)
 
 
 def reason_for(exc: Exception) -> str:

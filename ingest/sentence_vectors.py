@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from core.db import Chunk, Document
 from core.index import Index
 from core.services import Services
-from retrieval.warm import ChunkText, Lacking, lacking, warm
+from retrieval.warm import AnswerTexts, ChunkText, Lacking, lacking_of, merged, warm
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +45,15 @@ def warm_documents(services: Services, documents: Documents, timed: Timed) -> No
         log.warning("sentence vectors not stored (answers will embed them): %s", exc)
 
 
-def lacking_texts(services: Services, documents: Documents, timed: Timed) -> Lacking | None:
-    """The answer texts of ``documents`` the store lacks, for the writer to embed with its
-    chunks (None: nothing to warm, no store, or it cannot be read: logged)."""
-    if not documents:
+def lacking_texts(services: Services, listed: list[AnswerTexts], timed: Timed) -> Lacking | None:
+    """Of the answer texts the parse worker listed for a write batch's files, those the
+    store lacks, for the writer to embed with its chunks (None: nothing to warm, no store,
+    or it cannot be read: logged)."""
+    if not listed:
         return None
     try:
-        with timed("list answer texts (vector store)"):
-            return lacking(services.embedder, documents)
+        with timed("look up answer texts (vector store)"):
+            return lacking_of(services.embedder, merged(listed))
     except sqlite3.Error as exc:
         log.warning("sentence vectors not looked up (answers will embed them): %s", exc)
         return None

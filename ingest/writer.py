@@ -10,18 +10,16 @@ Nothing is embedded twice: a chunk's id is uuid5(doc id, hash of its embedded te
 occurrence), so unchanged chunks keep their id and are not rewritten, and a chunk whose
 text exists anywhere in the index (a moved file, a copied paragraph, an ordinal shift)
 reuses that point's vector. What is left to embed is embedded for many files at once
-(``write_all``), together with the answerer's texts for them (``ingest.sentence_vectors``:
-every passage text and quotable unit the extractive answerer may embed for these
-documents, that the sentence-vector store lacks): one call, which the embedder sorts by
-length over both kinds, so batches pad little. The vectors of deleted chunks are pruned
+(``write_all``), together with the answerer's texts for them (every passage text and
+quotable unit the extractive answerer may embed for these documents, listed by the parse
+worker, ``ingest.prepare``, that the sentence-vector store lacks,
+``ingest.sentence_vectors``): one call, which the embedder sorts by length over both
+kinds, so batches pad little. The vectors of deleted chunks are pruned
 from the store with their points.
 """
 
 from __future__ import annotations
 
-import hashlib
-import uuid
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,24 +30,10 @@ from core.db import Chunk, Document, utcnow
 from core.index import ChunkRecord
 from core.services import Services
 from ingest.changes import Changes
+from ingest.ids import chunk_ids, document_id
 from ingest.prepare import Prepared, reason_for
 from ingest.report import Report, flag_reason
-from ingest.sentence_vectors import Documents, lacking_texts, prune, store_lacking
-from retrieval.warm import ChunkText
-
-_NAMESPACE = uuid.UUID("6f6f746e-6f74-4e00-8000-666f6f746e74")
-
-
-def document_id(source: str, rel: str) -> str:
-    return str(uuid.uuid5(_NAMESPACE, f"{source}\x00{rel}"))
-
-
-def chunk_id(doc_id: str, text_hash: str, occurrence: int) -> str:
-    return str(uuid.uuid5(_NAMESPACE, f"{doc_id}\x00{text_hash}\x00{occurrence}"))
-
-
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+from ingest.sentence_vectors import lacking_texts, prune, store_lacking
 
 
 @dataclass
@@ -80,12 +64,7 @@ class Writer:
     # -- planning -------------------------------------------------------------------------
     def plan(self, prepared: Prepared) -> Plan:
         doc_id = document_id(self.source, prepared.file.rel)
-        hashes = [text_hash(d.embed_text) for d in prepared.drafts]
-        seen: Counter[str] = Counter()
-        ids: list[str] = []
-        for h in hashes:
-            ids.append(chunk_id(doc_id, h, seen[h]))
-            seen[h] += 1
+        ids, hashes = chunk_ids(doc_id, (d.embed_text for d in prepared.drafts))
         old = {
             c.id: c for c in self.session.scalars(select(Chunk).where(Chunk.document_id == doc_id))
         }
@@ -128,7 +107,8 @@ class Writer:
         for plan in plans:
             for i in plan.to_embed:
                 texts.setdefault(plan.hashes[i], plan.prepared.drafts[i].embed_text)
-        todo = lacking_texts(self.services, self._documents(plans), self.report.timed)
+        listed = [p.prepared.answers for p in plans if p.to_write and p.prepared.answers]
+        todo = lacking_texts(self.services, listed, self.report.timed)
         answer_texts = todo.texts if todo is not None else []
         vectors: Any = []
         if texts or answer_texts:
@@ -149,21 +129,6 @@ class Writer:
             except Exception as exc:  # noqa: BLE001 (this file fails, the job goes on)
                 self.report.counts = before
                 self.fail(plan.prepared, exc)
-
-    @staticmethod
-    def _documents(plans: list[Plan]) -> Documents:
-        """The documents these plans write, as the answerer's texts are listed from."""
-        return [
-            (
-                list(plan.prepared.groups),
-                [
-                    ChunkText(plan.ids[i], tuple(d.section), d.text)
-                    for i, d in enumerate(plan.prepared.drafts)
-                ],
-            )
-            for plan in plans
-            if plan.to_write
-        ]
 
     def _write(self, plan: Plan) -> None:
         prepared, file = plan.prepared, plan.prepared.file

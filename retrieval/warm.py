@@ -16,13 +16,14 @@ of both views, or of a chunk and the runs that join it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from core.embeddings import Embedder
+from core.embeddings.base import InputWindow
 from core.vector_store import Key, keyed_input, store_of
 from retrieval.extractive import quotable_units
 from retrieval.guards import as_data, owns
@@ -57,7 +58,8 @@ class AnswerTexts:
 
 
 def answer_texts(
-    embedder: Embedder, documents: Sequence[tuple[Sequence[str], Sequence[ChunkText]]]
+    embedder: Embedder | InputWindow,
+    documents: Sequence[tuple[Sequence[str], Sequence[ChunkText]]],
 ) -> AnswerTexts:
     """Every text the answerer may embed for ``documents`` (access groups and all chunks
     in order, per document), each distinct model input once: a unit found in the owner's
@@ -91,14 +93,32 @@ class Lacking:
             store.put(found, self.wanted.owners, chunks=self.wanted.chunk_ids)
 
 
+def merged(parts: Iterable[AnswerTexts]) -> AnswerTexts:
+    """The answer texts of several documents as one, as ``answer_texts`` lists them
+    together (ingest lists each file's in its parse worker)."""
+    out = AnswerTexts()
+    for part in parts:
+        for key, text in part.inputs.items():
+            out.inputs.setdefault(key, text)
+        out.owners |= part.owners
+        out.chunk_ids.extend(part.chunk_ids)
+    return out
+
+
 def lacking(
     embedder: Embedder, documents: Sequence[tuple[Sequence[str], Sequence[ChunkText]]]
 ) -> Lacking | None:
     """The answer texts of ``documents`` that the store lacks (None without a store)."""
+    if store_of(embedder) is None:
+        return None
+    return lacking_of(embedder, answer_texts(embedder, documents))
+
+
+def lacking_of(embedder: Embedder, wanted: AnswerTexts) -> Lacking | None:
+    """The texts of ``wanted`` that the store lacks (None without a store)."""
     store = store_of(embedder)
     if store is None:
         return None
-    wanted = answer_texts(embedder, documents)
     missing = store.missing(wanted.inputs)
     keys = [key for key in wanted.inputs if key in missing]
     return Lacking(wanted, keys, [wanted.inputs[key] for key in keys])
@@ -129,7 +149,7 @@ def warm(
 
 
 def _answer_texts(
-    embedder: Embedder, groups: Sequence[str], chunks: Sequence[ChunkText]
+    embedder: Embedder | InputWindow, groups: Sequence[str], chunks: Sequence[ChunkText]
 ) -> Iterator[tuple[str, tuple[str, ...], bool]]:
     """(text, owning chunk ids, joined) for each passage text and unit the answerer may
     embed for this document; joined: it spans more than one chunk."""

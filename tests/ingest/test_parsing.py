@@ -65,16 +65,35 @@ def test_utf16_without_bom(tmp_path: Path) -> None:
     assert doc.elements[0].text == "Hello in UTF-16."
 
 
-def test_markdown_prose_is_read_with_spacys_sentence_recogniser(tmp_path: Path) -> None:
+def test_markdown_is_read_without_spacy_or_language_detection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import unstructured.nlp.tokenize as tokenize
+    import unstructured.partition.common.lang as lang
 
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("language detection ran")
+
+    monkeypatch.setattr(lang, "detect_languages", refused)
     path = tmp_path / "notes.md"
     path.write_text(
-        "# Leave\n\nBook leave in Compass. Your manager approves it.\n",
+        "# Leave\n\nBook leave in Compass. Your manager approves it.\n\n"
+        "Opening hours\n\n- Ask your manager first\n",
         encoding="utf-8",
     )
+    tokenize._process_cached.cache_clear()
     kinds = _kinds(path)
-    assert "Book leave in Compass. Your manager approves it." in kinds["text"]
+    assert kinds["title"] == ["Leave"]
+    assert kinds["text"] == ["Book leave in Compass. Your manager approves it.", "Opening hours"]
+    assert kinds["list"] == ["Ask your manager first"]
+    # prose or not is the same "text" to us: spaCy is not asked
+    assert tokenize._process_cached.cache_info().currsize == 0
+
+
+def test_spacy_gives_sentences_with_its_sentence_recogniser(mixed_folder: Path) -> None:
+    import unstructured.nlp.tokenize as tokenize
+
+    parse_file(mixed_folder / "expenses.docx")  # Word still asks spaCy about titles
     # the parser (70 % of the time) is left out; the model's senter gives the sentences
     assert "senter" in tokenize._get_nlp().pipe_names
     assert "parser" not in tokenize._get_nlp().pipe_names

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import pytest
@@ -18,7 +18,7 @@ from retrieval.coverage import variants
 from retrieval.guards import clean_question
 from retrieval.question import analyse
 from retrieval.types import Done, User
-from retrieval.warm import ChunkText, answer_texts
+from retrieval.warm import ChunkText, answer_texts, merged
 from tests.conftest import make_settings
 
 _POLICY = """---
@@ -90,7 +90,14 @@ class _Counting(HashEmbedder):
         return super().embed(texts)
 
     def count_input_tokens(self, text: str) -> int:
-        return len(text.split()) + 2
+        return _words_and_markers(text)
+
+    def input_token_counter(self) -> Callable[[str], int]:
+        return _words_and_markers  # picklable: the parse worker counts with it
+
+
+def _words_and_markers(text: str) -> int:
+    return len(text.split()) + 2
 
 
 @pytest.fixture(scope="module", params=[None, 60], ids=["no-window", "window"])
@@ -168,3 +175,27 @@ def test_each_answer_text_is_listed_once_and_both_views_only_when_someone_owns_i
     assert not any("hunter2secret" in t for t in everyone.inputs.values())
     shared = text_key(embedder, "Everyone gets 28 days of leave.")
     assert {(c, j) for c, k, j in everyone.owners if k == shared} == {("a", False), ("b", False)}
+
+
+def test_documents_listed_apart_and_merged_are_listed_together() -> None:
+    """Ingest lists each file's answer texts in its parse worker; merged, a write batch's
+    are what listing its documents together gives (each text once, every owner)."""
+    embedder = _Counting()
+    first = (["hr", "all"], [ChunkText("a", ("Leave",), "Everyone gets 28 days of leave.")])
+    second = (
+        ["all"],
+        [
+            ChunkText("b", ("Pay",), "Everyone gets 28 days of leave. Pay day is the 25th."),
+            ChunkText("c", ("Pay",), "Expenses are paid with the salary."),
+        ],
+    )
+    together = answer_texts(embedder, [first, second])
+    apart = merged([answer_texts(embedder, [first]), answer_texts(embedder, [second])])
+    assert list(apart.inputs.items()) == list(together.inputs.items())
+    assert apart.owners == together.owners and apart.chunk_ids == together.chunk_ids == [
+        "a",
+        "b",
+        "c",
+    ]
+    shared = text_key(embedder, "Everyone gets 28 days of leave.")
+    assert {c for c, k, _ in apart.owners if k == shared} == {"a", "b"}
