@@ -3,7 +3,8 @@
 ``parse_file(path)`` picks the parser registered for the file's extension and turns
 every failure into a ``ParseError`` with a reason a person can act on. Formats:
 PDF (pdfminer; scanned pages through OCR), images (OCR with Tesseract), DOCX, PPTX,
-XLSX, CSV/TSV, HTML, Markdown, text and e-mail (.eml, Outlook .msg) through
+XLSX, CSV/TSV, HTML, Markdown (and MDX; site-generator markup taken out,
+``ingest.parsing.markup``), text and e-mail (.eml, Outlook .msg) through
 unstructured's fast strategy, and .doc .ppt .xls (LibreOffice) and .rtf .odt .epub
 .rst .org (pandoc) converted first.
 """

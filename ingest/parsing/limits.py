@@ -30,10 +30,10 @@ from ingest.parsing.base import Element, ParsedDocument, ParseError, Parser
 from ingest.parsing.text import read_text
 
 _ZIPPED = {".docx", ".pptx", ".xlsx"}
-_LINE_CAPPED = {".md", ".markdown", ".txt", ".text", ".csv", ".tsv"}
+_LINE_CAPPED = {".md", ".markdown", ".mdx", ".txt", ".text", ".csv", ".tsv"}
 """Formats whose lines mean something: HTML is often one minified line, so it is not cut."""
-_HTML_NESTED = {".html", ".htm", ".md", ".markdown"}
-_MD_NESTED = {".md", ".markdown"}
+_HTML_NESTED = {".html", ".htm", ".md", ".markdown", ".mdx"}
+_MD_NESTED = {".md", ".markdown", ".mdx"}
 _DELIMITED = {".csv": ",", ".tsv": "\t"}
 _SNIFF_ROWS = 20
 

@@ -19,6 +19,7 @@ import lxml.html
 
 from ingest.parsing import docx_package, mail
 from ingest.parsing.base import Element, ElementKind, ParsedDocument, ParseError, register
+from ingest.parsing.markup import strip_site_markup
 from ingest.parsing.partitioners import NO_LANGUAGE, partitioner
 from ingest.parsing.text import read_text, split_front_matter, to_epoch
 
@@ -160,6 +161,7 @@ class _DecodedText:
         meta: dict[str, Any] = {}
         if self._module == "md":
             meta, text = split_front_matter(text)
+            text = strip_site_markup(text, mdx=path.suffix.lower() == ".mdx")
         if not text.strip():
             raise ParseError("no text: the file is empty or only whitespace")
         partition = partitioner(self._module, f"partition_{self._module}")
@@ -217,7 +219,7 @@ class _Pptx(_Unstructured):
         return doc
 
 
-register(_DecodedText("markdown", (".md", ".markdown"), "md"))
+register(_DecodedText("markdown", (".md", ".markdown", ".mdx"), "md"))
 register(_DecodedText("html", (".html", ".htm"), "html"))
 register(_DecodedText("csv", (".csv",), "csv"))
 register(_DecodedText("tsv", (".tsv",), "tsv"))

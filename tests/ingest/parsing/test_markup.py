@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from ingest.parsing import parse_file
 from ingest.parsing.markup import strip_site_markup
 
 MDX = """import Tabs from '@theme/Tabs';
@@ -58,3 +61,14 @@ def test_markdown_without_markup_is_unchanged() -> None:
     text = "# Expenses\n\nSubmit claims within 30 days {see below}.\n\n- Keep receipts.\n"
     assert strip_site_markup(text) == text
     assert strip_site_markup(text, mdx=True) == text
+
+
+def test_an_mdx_page_parses_as_markdown_without_its_markup(tmp_path: Path) -> None:
+    page = tmp_path / "leave.mdx"
+    page.write_text("---\ntitle: Leave\n---\n" + MDX, encoding="utf-8")
+    parsed, parser = parse_file(page)
+    texts = [e.text for e in parsed.elements]
+    assert parser == "markdown" and parsed.title == "Leave"
+    assert "Everyone gets 25 days of holiday a year." in texts
+    assert not any("@theme/Tabs" in t and "kept" not in t for t in texts)
+    assert not any("Callout" in t or "reviewed in March" in t for t in texts)
