@@ -45,6 +45,7 @@ import numpy as np
 
 from core.embeddings import Embedder
 from core.embeddings.base import InputWindow
+from core.sqlite import use_wal
 
 LOOSE_LIMIT = 50_000
 """Vectors embedded at question time (no chunk owns them) kept at most, newest first."""
@@ -138,7 +139,7 @@ class VectorStore:
                 self.path, timeout=_BUSY_MS / 1000, check_same_thread=False, isolation_level=None
             )
             db.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
-            db.execute("PRAGMA journal_mode = WAL")
+            use_wal(db, _BUSY_MS / 1000)
             db.execute("PRAGMA synchronous = NORMAL")  # a cache: a lost last write is fine
             db.executescript(_SCHEMA)
             self._connection = db
