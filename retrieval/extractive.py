@@ -28,7 +28,10 @@ Whether to answer at all is separate (``confidence``): the best unit always exis
 a question the documents do not cover has no passage that holds its rarest words and no
 unit close to it in meaning. The weights of that judgement were fitted on two corpora at
 once — our sample and a real staff handbook — and checked across them (docs/evals.md).
-A refusal still shows what came closest, so the person can judge.
+Past that bar the answer is still refused when the word the question turns on is one no
+retrieved passage speaks of (``retrieval.coverage``: "birthday" against the holiday
+page), and the refusal names it. A refusal still shows what came closest, so the person
+can judge.
 
 Deterministic: same passages, same answer. Sentences about the page itself ("This page
 explains…") and units that address a reader or a model are never quoted.
