@@ -48,6 +48,8 @@ import numpy as np
 
 from core.embeddings import Embedder
 from retrieval.coverage import unaddressed
+from retrieval.deferral import LOOK_AT as DEFER_LOOK_AT
+from retrieval.deferral import VALUE_KINDS, defers
 from retrieval.guards import looks_like_instruction, strip_instructions
 from retrieval.prompt import REFUSAL
 from retrieval.question import Ask, Kind, Question, analyse, cue
@@ -195,6 +197,8 @@ def extractive_answer(
     best_first = sorted(answerable, key=lambda c: -scorer.best_score(c))
     if unmet := scorer.unmet(best_first[:_MEETS]):
         return _refusal(confidence, answerable, scorer, unmet)
+    if pointer := scorer.deferring(answerable):
+        return _refusal(confidence, answerable, scorer, pointer=pointer)
     chosen: list[_Candidate] = []
     ranked = {id(a): sorted(answerable, key=lambda c, a=a: -scorer.score(a, c)) for a in asked.asks}
     # The first passage's best unit leads: search rank is the surest sign of where the
@@ -250,16 +254,24 @@ def _scorer(question: str, passages: Sequence[Passage], embedder: Embedder) -> _
 
 
 def _refusal(
-    confidence: float, answerable: list[_Candidate], scorer: _Scorer, unmet: str = ""
+    confidence: float,
+    answerable: list[_Candidate],
+    scorer: _Scorer,
+    unmet: str = "",
+    pointer: _Candidate | None = None,
 ) -> Extract:
     """The honest refusal, naming the word no passage speaks of (``unmet``, when that
-    is the reason) and the passages that came closest."""
+    is the reason) or quoting the sentence that says where the value is kept
+    (``pointer``), and the passages that came closest."""
     best: dict[int, _Candidate] = {}
     for c in answerable:
         held = best.get(c.passage.n)
         if held is None or scorer.best_score(c) > scorer.best_score(held):
             best[c.passage.n] = c
-    ranked = sorted(best.values(), key=lambda c: -scorer.best_score(c))[:_CLOSEST]
+    if pointer is not None:
+        best[pointer.passage.n] = pointer
+    ranked = sorted(best.values(), key=lambda c: (c is not pointer, -scorer.best_score(c)))
+    ranked = ranked[:_CLOSEST]
     closest = [
         Pick(c.passage.n, c.unit.position, c.unit.text, scorer.best_score(c)) for c in ranked
     ]
@@ -267,6 +279,9 @@ def _refusal(
     text = REFUSAL
     if unmet:
         text += f" None of the passages I found speaks of “{unmet}”."
+    if pointer is not None:
+        said = _cited(pointer.unit.text, pointer.passage.n)
+        text += f" They say where it is kept: “{said.rstrip('.')}”."
     if names:
         text += f" The closest I found: {names}."
     return Extract(text, [], refused=True, best_score=confidence, closest=closest, unmet=unmet)
@@ -373,6 +388,19 @@ class _Scorer:
         standout = nears[0] - float(np.median(nears))
         best = max(self.score(a, c) for a in self.asked.asks for c in units)
         return similarity, nears[0], standout, best
+
+    def deferring(self, answerable: Sequence[_Candidate]) -> _Candidate | None:
+        """A unit among the few best for an ask that wants a value which says where the
+        value is kept instead of giving it, and scores within ``_MORE_WITHIN`` of the
+        ask's best (``retrieval.deferral``); None when none."""
+        for ask in self.asked.asks:
+            if ask.kind in VALUE_KINDS:
+                top = sorted(answerable, key=lambda c, a=ask: -self.score(a, c))[:DEFER_LOOK_AT]
+                best = self.score(ask, top[0])
+                for c in top:
+                    if defers(c.unit.text) and best - self.score(ask, c) <= _MORE_WITHIN:
+                        return c
+        return None
 
     def unmet(self, best: Sequence[_Candidate]) -> str:
         """The word the question turns on that neither ``best`` nor any passage speaks

@@ -76,13 +76,18 @@ _KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
     for kind, pattern in (
         (Kind.FREQUENCY, r"\bhow (?:often|frequently|regularly)\b"),
-        (Kind.DURATION, r"\bhow long\b|\bfor how many\b|\bwhat (?:period|duration)\b"),
+        (
+            Kind.DURATION,
+            r"\bhow long\b|\bfor how many\b|\bwhat (?:period|duration)\b|"
+            r"\bwhat (?:is|will be|would be) (?:the|my|our) (?:\w+ )?(?:period|duration|length)\b",
+        ),
         (
             Kind.NUMBER,
             r"\bhow (?:many|much|far|old|big|large|high|low|fast|quickly|soon)\b|"
             r"\bwhat (?:percentage|percent|proportion|share|amount|rate|number|limit|price|cost|"
-            r"budget|allowance|age)\b|\bwhat (?:is|'s|will be) (?:the|my|our) (?:\w+ )?(?:budget|"
-            r"allowance|limit|rate|amount|entitlement)\b",
+            r"budget|allowance|age|salary)\b|\bwhat (?:is|are|will be|would be) (?:the|my|our) "
+            r"(?:\w+ ){0,2}(?:budget|allowance|limit|rate|amount|entitlement|salary|cost|price|"
+            r"fee)s?\b",
         ),
         (
             Kind.TIME,
@@ -111,6 +116,9 @@ _KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = tuple(
         ),
     )
 )
+
+_CONTRACTED = re.compile(r"\b(what|how|when|where|who)(?:'s|’s)", re.IGNORECASE)
+""""What's the budget?" is read as "what is the budget?" (people write it both ways)."""
 
 _QUANTITY = (
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
@@ -196,7 +204,7 @@ def _is_ask(sentence: str) -> bool:
 
 def kind_of(ask: str) -> Kind:
     """The kind of answer ``ask`` wants, from its wording (``OTHER`` when none shows)."""
-    text = ask.strip()
+    text = _CONTRACTED.sub(r"\1 is", ask.strip())
     for kind, pattern in _KINDS:
         if pattern.search(text):
             return kind

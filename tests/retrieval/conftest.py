@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from core.embeddings import Embedder, make_embedder
 from core.index import ChunkRecord
 from core.services import Services
 from tests.conftest import make_settings
@@ -163,3 +164,10 @@ def llm_services(tmp_path: Path, openai_server: OpenAIServer) -> Iterator[Servic
     write_docs(svc)
     yield svc
     svc.close()
+
+
+@pytest.fixture(scope="module")
+def minilm(tmp_path_factory: pytest.TempPathFactory) -> Embedder:
+    """The real MiniLM, for checks about what the model's vectors say (a hash embedder
+    cannot test them)."""
+    return make_embedder(make_settings(Path(tmp_path_factory.mktemp("m")), embedder="local"))

@@ -3,19 +3,16 @@ check is about what the model's vectors say, so a hash embedder cannot test it).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from core.embeddings import Embedder, make_embedder
+from core.embeddings import Embedder
 from retrieval.coverage import unaddressed
 from retrieval.extractive import extractive_answer
 from retrieval.prompt import REFUSAL
 from retrieval.text import terms
 from retrieval.types import Passage
 from retrieval.vectors import embed_texts
-from tests.conftest import make_settings
 
 HOLIDAY = [
     "Everyone gets 25 days of holiday a year, plus bank holidays.",
@@ -34,11 +31,6 @@ EXPENSES = [
     "Receipts are needed for every claim.",
     "Train travel is booked in standard class.",
 ]
-
-
-@pytest.fixture(scope="module")
-def minilm(tmp_path_factory: pytest.TempPathFactory) -> Embedder:
-    return make_embedder(make_settings(Path(tmp_path_factory.mktemp("m")), embedder="local"))
 
 
 def _unmet(question: str, texts: list[str], embedder: Embedder) -> str | None:

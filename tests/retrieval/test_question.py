@@ -39,3 +39,12 @@ def test_questions_are_told_from_statements_and_keywords() -> None:
     assert is_question("tell me the VPN address")
     assert not is_question("parental leave policy")
     assert not is_question("Vitamin D deficiency is associated with higher mortality.")
+
+
+def test_a_contracted_what_is_read_as_what_is() -> None:
+    assert _asks("What’s the budget for a team lunch?") == [
+        ("What’s the budget for a team lunch?", Kind.NUMBER)
+    ]
+    assert _asks("What's my probation period?") == [("What's my probation period?", Kind.DURATION)]
+    assert _asks("What salary does a graduate start on?")[0][1] is Kind.NUMBER
+    assert _asks("What's the proper way to book a room?")[0][1] is Kind.PROCEDURE
