@@ -56,6 +56,24 @@ class Question:
     def ask_terms(self) -> set[str]:
         return {t for a in self.asks for t in a.terms}
 
+    @property
+    def leans_on_context(self) -> bool:
+        """An ask that names its subject only by pointing back at the context ("My
+        grandmother died. What can I do about it?", "Am I allowed to do that?").
+
+        Such an ask shares few words or little meaning with the sentence that answers
+        it, so every measure of how well the passages answer it reads low although the
+        person is describing a real situation the documents may well cover. On all three
+        handbook sets none of the unanswerable questions is shaped so, and it is six of
+        the nine answerable questions refused (docs/evals.md, session 8)."""
+        return bool(self.context_terms) and any(
+            len(a.terms) <= _VAGUE_TERMS and _POINTS_BACK.search(a.text) for a in self.asks
+        )
+
+
+_VAGUE_TERMS = 3
+"""An ask with at most this many content words can name its subject only by pointing."""
+_POINTS_BACK = re.compile(r"\b(?:that|it|this|them|those|these|anything|something)\b", re.I)
 
 _ASK_START = re.compile(
     r"^(?:how|what|what's|whats|when|where|which|who|whom|whose|why|is|are|am|do|does|did|"

@@ -48,3 +48,10 @@ def test_a_contracted_what_is_read_as_what_is() -> None:
     assert _asks("What's my probation period?") == [("What's my probation period?", Kind.DURATION)]
     assert _asks("What salary does a graduate start on?")[0][1] is Kind.NUMBER
     assert _asks("What's the proper way to book a room?")[0][1] is Kind.PROCEDURE
+
+
+def test_an_ask_that_only_points_back_at_the_context_leans_on_it() -> None:
+    assert analyse("My flight home got cancelled. Can I claim for that?").leans_on_context
+    assert analyse("I start a course in May. Does work offer anything?").leans_on_context
+    assert not analyse("Can I claim for that?").leans_on_context  # no context to lean on
+    assert not analyse("I start in May. How many days of holiday do I get?").leans_on_context
