@@ -30,7 +30,9 @@ unit close to it in meaning. The weights of that judgement were fitted on two co
 once — our sample and a real staff handbook — and checked across them (docs/evals.md).
 Past that bar the answer is still refused when the word the question turns on is one no
 retrieved passage speaks of (``retrieval.coverage``: "birthday" against the holiday
-page), and the refusal names it. A refusal still shows what came closest, so the person
+page), and the refusal names it; and when a value is asked for and the best units only
+say where it is kept (``retrieval.deferral``: "can be found in Basecamp"), and the
+refusal quotes that. A refusal still shows what came closest, so the person
 can judge.
 
 Deterministic: same passages, same answer. Sentences about the page itself ("This page
@@ -114,10 +116,11 @@ leans on the one before it."""
 
 # -- refusing -----------------------------------------------------------------------------
 CONFIDENCE_BAR = 0.19
-"""Answer when ``confidence`` reaches this: the middle of the range (0.18–0.19) where,
-on the sample set, the dxw handbook and a third handbook held out of the fit, no figure
-is worse than with session 7's bar and features, and the false refusals fall on all
-three (docs/evals.md, session 8). A refusal of a question the documents answer is the
+"""Answer when ``confidence`` reaches this: the one bar of the sweep at which, on the
+sample set, the dxw handbook and a third handbook held out of the fit, no figure is
+worse than with session 7's bar and features, and the false refusals fall on all three
+(0.18 refuses fewer of the sample's unknowns, 0.20 one dxw answer; docs/evals.md,
+session 8). A refusal of a question the documents answer is the
 failure people notice; the price of a lower bar is fewer unknowns refused."""
 _CONFIDENCE = (-5.11, 1.51, 1.66, 0.79, 2.74, 2.32)
 """Intercept and weights of ``_Scorer.features``: a logistic regression (balanced
