@@ -30,9 +30,9 @@ unit close to it in meaning. The weights of that judgement were fitted on two co
 once — our sample and a real staff handbook — and checked across them (docs/evals.md).
 Past that bar the answer is still refused when the word the question turns on is one no
 retrieved passage speaks of (``retrieval.coverage``: "birthday" against the holiday
-page), and the refusal names it; and when a value is asked for and the best units only
-say where it is kept (``retrieval.deferral``: "can be found in Basecamp"), and the
-refusal quotes that. A refusal still shows what came closest, so the person
+page), and the refusal names it. It is refused too when a value is asked for and the
+best units only say where it is kept (``retrieval.deferral``: "can be found in
+Basecamp"), and the refusal quotes that sentence. A refusal still shows what came closest, so the person
 can judge.
 
 Deterministic: same passages, same answer. Sentences about the page itself ("This page
