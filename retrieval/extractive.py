@@ -32,8 +32,8 @@ Past that bar the answer is still refused when the word the question turns on is
 retrieved passage speaks of (``retrieval.coverage``: "birthday" against the holiday
 page), and the refusal names it. It is refused too when a value is asked for and the
 best units only say where it is kept (``retrieval.deferral``: "can be found in
-Basecamp"), and the refusal quotes that sentence. A refusal still shows what came closest, so the person
-can judge.
+Basecamp"), and the refusal quotes that sentence. A refusal still shows what came
+closest, so the person can judge.
 
 Deterministic: same passages, same answer. Sentences about the page itself ("This page
 explains…") and units that address a reader or a model are never quoted.
