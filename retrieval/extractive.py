@@ -204,10 +204,10 @@ def extractive_answer(
     best_first = sorted(answerable, key=lambda c: -scorer.best_score(c))
     if unmet := scorer.unmet(best_first[:_MEETS]):
         return _refusal(confidence, answerable, scorer, unmet)
-    if pointer := scorer.deferring(answerable):
+    ranked = {id(a): sorted(answerable, key=lambda c, a=a: -scorer.score(a, c)) for a in asked.asks}
+    if pointer := scorer.deferring(ranked):
         return _refusal(confidence, answerable, scorer, pointer=pointer)
     chosen: list[_Candidate] = []
-    ranked = {id(a): sorted(answerable, key=lambda c, a=a: -scorer.score(a, c)) for a in asked.asks}
     # The first passage's best unit leads: search rank is the surest sign of where the
     # answer is (a paraphrased question shares few words with the sentence that answers
     # it, but its section is found), and the unit that scores best overall may sit in a
@@ -398,13 +398,14 @@ class _Scorer:
         best = max(self.score(a, c) for a in self.asked.asks for c in units)
         return similarity, nears[0], standout, best, float(self.asked.leans_on_context)
 
-    def deferring(self, answerable: Sequence[_Candidate]) -> _Candidate | None:
-        """A unit among the few best for an ask that wants a value which says where the
-        value is kept instead of giving it, and scores within ``_MORE_WITHIN`` of the
-        ask's best (``retrieval.deferral``); None when none."""
+    def deferring(self, ranked: dict[int, list[_Candidate]]) -> _Candidate | None:
+        """A unit among the few best for an ask that wants a value (``ranked``: each
+        ask's units, best first) which says where the value is kept instead of giving
+        it, and scores within ``_MORE_WITHIN`` of the ask's best (``retrieval.deferral``);
+        None when none."""
         for ask in self.asked.asks:
             if ask.kind in VALUE_KINDS:
-                top = sorted(answerable, key=lambda c, a=ask: -self.score(a, c))[:DEFER_LOOK_AT]
+                top = ranked[id(ask)][:DEFER_LOOK_AT]
                 best = self.score(ask, top[0])
                 for c in top:
                     if defers(c.unit.text) and best - self.score(ask, c) <= _MORE_WITHIN:
