@@ -32,8 +32,9 @@ Past that bar the answer is still refused when the word the question turns on is
 retrieved passage speaks of (``retrieval.coverage``: "birthday" against the holiday
 page), and the refusal names it. It is refused too when a value is asked for and the
 best units only say where it is kept (``retrieval.deferral``: "can be found in
-Basecamp"), and the refusal quotes that sentence. A refusal still shows what came
-closest, so the person can judge.
+Basecamp"), and the refusal quotes that sentence; and when an amount of money is asked
+for and none of them states one (``retrieval.amounts``: "We provide a home office
+budget"). A refusal still shows what came closest, so the person can judge.
 
 Deterministic: same passages, same answer. Sentences about the page itself ("This page
 explains…") and units that address a reader or a model are never quoted.
@@ -49,8 +50,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.embeddings import Embedder
+from retrieval.amounts import states_amount, wants_amount
 from retrieval.coverage import unaddressed
-from retrieval.deferral import LOOK_AT as DEFER_LOOK_AT
+from retrieval.deferral import LOOK_AT as VALUE_LOOK_AT
 from retrieval.deferral import VALUE_KINDS, defers
 from retrieval.guards import looks_like_instruction, strip_instructions
 from retrieval.prompt import REFUSAL
@@ -207,6 +209,8 @@ def extractive_answer(
     ranked = {id(a): sorted(answerable, key=lambda c, a=a: -scorer.score(a, c)) for a in asked.asks}
     if pointer := scorer.deferring(ranked):
         return _refusal(confidence, answerable, scorer, pointer=pointer)
+    if scorer.amountless(ranked):
+        return _refusal(confidence, answerable, scorer, no_amount=True)
     chosen: list[_Candidate] = []
     # The first passage's best unit leads: search rank is the surest sign of where the
     # answer is (a paraphrased question shares few words with the sentence that answers
@@ -266,10 +270,12 @@ def _refusal(
     scorer: _Scorer,
     unmet: str = "",
     pointer: _Candidate | None = None,
+    no_amount: bool = False,
 ) -> Extract:
     """The honest refusal, naming the word no passage speaks of (``unmet``, when that
-    is the reason) or quoting the sentence that says where the value is kept
-    (``pointer``), and the passages that came closest."""
+    is the reason), quoting the sentence that says where the value is kept
+    (``pointer``) or saying that no amount is given (``no_amount``), and the passages
+    that came closest."""
     best: dict[int, _Candidate] = {}
     for c in answerable:
         held = best.get(c.passage.n)
@@ -289,6 +295,8 @@ def _refusal(
     if pointer is not None:
         said = _cited(pointer.unit.text, pointer.passage.n)
         text += f" They say where it is kept: “{said.rstrip('.')}”."
+    if no_amount:
+        text += " The passages I found speak of it but give no amount."
     if names:
         text += f" The closest I found: {names}."
     return Extract(text, [], refused=True, best_score=confidence, closest=closest, unmet=unmet)
@@ -405,12 +413,25 @@ class _Scorer:
         None when none."""
         for ask in self.asked.asks:
             if ask.kind in VALUE_KINDS:
-                top = ranked[id(ask)][:DEFER_LOOK_AT]
+                top = ranked[id(ask)][:VALUE_LOOK_AT]
                 best = self.score(ask, top[0])
                 for c in top:
                     if defers(c.unit.text) and best - self.score(ask, c) <= _MORE_WITHIN:
                         return c
         return None
+
+    def amountless(self, ranked: dict[int, list[_Candidate]]) -> bool:
+        """Whether an ask wants an amount of money and none of its few best units
+        (``ranked``: each ask's units, best first) states one (``retrieval.amounts``)."""
+        return any(
+            ask.kind is Kind.NUMBER
+            and wants_amount(ask.text)
+            and not any(
+                states_amount(c.unit.text, item=c.unit.item)
+                for c in ranked[id(ask)][:VALUE_LOOK_AT]
+            )
+            for ask in self.asked.asks
+        )
 
     def unmet(self, best: Sequence[_Candidate]) -> str:
         """The word the question turns on that neither ``best`` nor any passage speaks
