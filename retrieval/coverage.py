@@ -14,8 +14,14 @@ embedded. The difference of the two vectors is the direction that word adds to t
 question's meaning; its length says how much the word matters (a filler like "actually"
 barely moves the question, "birthday" moves it a lot). A unit or passage speaks of the
 word when its vector leans toward that direction. A word that matters and that none of
-the best units and no passage leans toward is a subject the documents do
-not cover: the answerer refuses, naming the word.
+the best units and no passage leans toward, and that no best unit says in other words,
+is a subject the documents do not cover: the answerer refuses, naming the word.
+
+A word most of the texts hold is passed over, however far it moves the question: in
+"Does dxw sponsor visas?" the company's name moves it most, and every page says "dxw";
+the question turns on "visas". And a close word counts only among the best units,
+where an answer would be: a passage is long and speaks of many things (a research
+page's "applications, like those for visas").
 
 The check is deliberately strict (a word must matter a lot and be met nowhere), so that
 it refuses only the clear cases: fitted thresholds would refuse paraphrases. Measured on
@@ -45,6 +51,10 @@ SAME_WORD = 0.6
 word can carry the whole subject, and its direction then leans toward no sentence
 that says it in other words."""
 
+_COMMON = 0.5
+"""A word at least this share of the texts hold (the company's name) is not what the
+question turns on, however far taking it out moves the question."""
+
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 
 
@@ -54,11 +64,13 @@ def unaddressed(
     embedder: Embedder,
     texts: Sequence[str],
     vectors: np.ndarray,
+    units: int | None = None,
 ) -> str | None:
     """The word (as the question spells it) that ``question`` turns on most among
-    ``words`` (content terms, as ``retrieval.text.terms`` gives them), when it matters
-    enough and none of ``texts`` (the best units and the passages, embedded as
-    ``vectors``, one row each) leans toward it or uses a word close to it; else None."""
+    ``words`` (content terms, as ``retrieval.text.terms`` gives them) that fewer than
+    half of ``texts`` hold, when it matters enough, none of ``texts`` (embedded as
+    ``vectors``, one row each) leans toward it and none of the first ``units`` of them
+    (the best units; all when None) uses a word close to it; else None."""
     spelled = _spellings(question)
     others = variants(question, words)
     if not others:
@@ -66,11 +78,16 @@ def unaddressed(
     embedded = embed_texts(embedder, [question, *others.values()])
     whole = embedded[question]
     directions = {w: whole - embedded[v] for w, v in others.items()}
-    word, direction = max(directions.items(), key=lambda item: float(np.linalg.norm(item[1])))
+    said = [set(terms(t)) for t in texts]
+    common = {w for w in directions if sum(w in t for t in said) >= _COMMON * len(said)}
+    weighed = [(w, d) for w, d in directions.items() if w not in common]
+    if not weighed:
+        return None
+    word, direction = max(weighed, key=lambda item: float(np.linalg.norm(item[1])))
     matters = float(np.linalg.norm(direction))
     if matters < MATTERS or float((vectors @ direction).max()) / matters >= SPOKEN_OF:
         return None
-    return None if _synonym_in(spelled[word], texts, embedder) else spelled[word]
+    return None if _synonym_in(spelled[word], texts[:units], embedder) else spelled[word]
 
 
 def _synonym_in(word: str, texts: Sequence[str], embedder: Embedder) -> bool:

@@ -438,7 +438,8 @@ class _Scorer:
         of ("" when none): a subject the documents found do not cover."""
         texts = [c.unit.text for c in best] + [p.text for p in self.passages]
         vectors = np.stack([self.vectors[t] for t in texts])
-        word = unaddressed(self.asked.text, self.asked.ask_terms, self.embedder, texts, vectors)
+        asked = self.asked
+        word = unaddressed(asked.text, asked.ask_terms, self.embedder, texts, vectors, len(best))
         return word or ""
 
 

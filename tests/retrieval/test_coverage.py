@@ -31,12 +31,19 @@ EXPENSES = [
     "Receipts are needed for every claim.",
     "Train travel is booked in standard class.",
 ]
+HIRING = [
+    "Acme hires through its careers page.",
+    "Acme interviews every candidate twice, once with the team.",
+    "Offers at Acme are made by the People team within a week.",
+]
 
 
-def _unmet(question: str, texts: list[str], embedder: Embedder) -> str | None:
+def _unmet(
+    question: str, texts: list[str], embedder: Embedder, units: int | None = None
+) -> str | None:
     vectors = embed_texts(embedder, texts)
     stacked = np.stack([vectors[t] for t in texts])
-    return unaddressed(question, terms(question), embedder, texts, stacked)
+    return unaddressed(question, terms(question), embedder, texts, stacked, units)
 
 
 @pytest.mark.parametrize(
@@ -51,6 +58,19 @@ def test_a_subject_the_passages_never_speak_of_is_named(
     question: str, texts: list[str], word: str, minilm: Embedder
 ) -> None:
     assert _unmet(question, texts, minilm) == word
+
+
+def test_every_word_that_matters_is_checked_not_only_the_weightiest(minilm: Embedder) -> None:
+    # The company's name moves the question most, and every text speaks of it.
+    assert _unmet("Does Acme sponsor work visas?", HIRING, minilm) == "visas"
+
+
+def test_a_close_word_counts_only_in_the_best_units(minilm: Embedder) -> None:
+    # "holiday" says "vacation" in other words, but only where an answer would be: the
+    # first ``units`` texts (the rest are passages, long and about many things).
+    question = "How many days of vacation do I get each year?"
+    assert _unmet(question, HOLIDAY, minilm, units=len(HOLIDAY)) is None
+    assert _unmet(question, HOLIDAY, minilm, units=0) == "vacation"
 
 
 @pytest.mark.parametrize(
