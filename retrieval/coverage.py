@@ -17,11 +17,13 @@ word when its vector leans toward that direction. A word that matters and that n
 the best units and no passage leans toward, and that no best unit says in other words,
 is a subject the documents do not cover: the answerer refuses, naming the word.
 
-A word most of the texts hold is passed over, however far it moves the question: in
-"Does dxw sponsor visas?" the company's name moves it most, and every page says "dxw";
-the question turns on "visas". And a close word counts only among the best units,
-where an answer would be: a passage is long and speaks of many things (a research
-page's "applications, like those for visas").
+A word most of the documents found hold is passed over, however far it moves the
+question (``common_terms``): in "Does dxw sponsor visas?" the company's name moves it
+most, and nearly every page says "dxw"; the question turns on "visas". So is the noun
+that names the kind of thing asked for ("which *tool*?", answered by "Figma"). And a
+close word counts only among the best units, where an answer would be: a passage is
+long and speaks of many things (a research page's "applications, like those for
+visas").
 
 The check is deliberately strict (a word must matter a lot and be met nowhere), so that
 it refuses only the clear cases: fitted thresholds would refuse paraphrases. Measured on
@@ -51,9 +53,9 @@ SAME_WORD = 0.6
 word can carry the whole subject, and its direction then leans toward no sentence
 that says it in other words."""
 
-_COMMON = 0.5
-"""A word at least this share of the texts hold (the company's name) is not what the
-question turns on, however far taking it out moves the question."""
+_COMMON, _DOCUMENTS = 0.5, 3
+"""A word at least this share of the documents found hold, when they are at least this
+many, is the organisation's own vocabulary (its name), not what a question turns on."""
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 
@@ -67,10 +69,10 @@ def unaddressed(
     units: int | None = None,
 ) -> str | None:
     """The word (as the question spells it) that ``question`` turns on most among
-    ``words`` (content terms, as ``retrieval.text.terms`` gives them) that fewer than
-    half of ``texts`` hold, when it matters enough, none of ``texts`` (embedded as
-    ``vectors``, one row each) leans toward it and none of the first ``units`` of them
-    (the best units; all when None) uses a word close to it; else None."""
+    ``words`` (content terms, as ``retrieval.text.terms`` gives them), when it matters
+    enough, none of ``texts`` (embedded as ``vectors``, one row each) leans toward it
+    and none of the first ``units`` of them (the best units; all when None) uses a word
+    close to it; else None."""
     spelled = _spellings(question)
     others = variants(question, words)
     if not others:
@@ -78,16 +80,24 @@ def unaddressed(
     embedded = embed_texts(embedder, [question, *others.values()])
     whole = embedded[question]
     directions = {w: whole - embedded[v] for w, v in others.items()}
-    said = [set(terms(t)) for t in texts]
-    common = {w for w in directions if sum(w in t for t in said) >= _COMMON * len(said)}
-    weighed = [(w, d) for w, d in directions.items() if w not in common]
-    if not weighed:
-        return None
-    word, direction = max(weighed, key=lambda item: float(np.linalg.norm(item[1])))
+    word, direction = max(directions.items(), key=lambda item: float(np.linalg.norm(item[1])))
     matters = float(np.linalg.norm(direction))
     if matters < MATTERS or float((vectors @ direction).max()) / matters >= SPOKEN_OF:
         return None
     return None if _synonym_in(spelled[word], texts[:units], embedder) else spelled[word]
+
+
+def common_terms(documents: Sequence[str]) -> set[str]:
+    """The terms most of ``documents`` (the text found in each document) hold, when
+    they are enough to tell: the words ``unaddressed`` passes over."""
+    if len(documents) < _DOCUMENTS:
+        return set()
+    said = [set(terms(d)) for d in documents]
+    counts: dict[str, int] = {}
+    for words in said:
+        for w in words:
+            counts[w] = counts.get(w, 0) + 1
+    return {w for w, n in counts.items() if n >= _COMMON * len(said)}
 
 
 def _synonym_in(word: str, texts: Sequence[str], embedder: Embedder) -> bool:

@@ -51,7 +51,7 @@ import numpy as np
 
 from core.embeddings import Embedder
 from retrieval.amounts import states_amount, wants_amount
-from retrieval.coverage import unaddressed
+from retrieval.coverage import common_terms, unaddressed
 from retrieval.deferral import LOOK_AT as VALUE_LOOK_AT
 from retrieval.deferral import VALUE_KINDS, defers
 from retrieval.guards import looks_like_instruction, strip_instructions
@@ -438,8 +438,13 @@ class _Scorer:
         of ("" when none): a subject the documents found do not cover."""
         texts = [c.unit.text for c in best] + [p.text for p in self.passages]
         vectors = np.stack([self.vectors[t] for t in texts])
+        by_document: dict[str, list[str]] = {}
+        for p in self.passages:
+            by_document.setdefault(p.doc_id, []).append(p.text)
+        common = common_terms([" ".join(t) for t in by_document.values()])
         asked = self.asked
-        word = unaddressed(asked.text, asked.ask_terms, self.embedder, texts, vectors, len(best))
+        words = asked.ask_terms - asked.categories - common
+        word = unaddressed(asked.text, words, self.embedder, texts, vectors, len(best))
         return word or ""
 
 

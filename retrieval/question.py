@@ -57,6 +57,12 @@ class Question:
         return {t for a in self.asks for t in a.terms}
 
     @property
+    def categories(self) -> set[str]:
+        """The terms of the asks that name the kind of thing wanted ("which *tool*
+        should I use?"), not its subject: an answer says "Figma", not "tool"."""
+        return {t for a in self.asks for m in _CATEGORY.finditer(a.text) for t in terms(m[1])}
+
+    @property
     def leans_on_context(self) -> bool:
         """An ask that names its subject only by pointing back at the context ("My
         grandmother died. What can I do about it?", "Am I allowed to do that?").
@@ -70,6 +76,14 @@ class Question:
             len(a.terms) <= _VAGUE_TERMS and _POINTS_BACK.search(a.text) for a in self.asks
         )
 
+
+_CATEGORY = re.compile(
+    r"\b(?:which|what)\s+(?:\w+\s+)?(tool|system|form|app|software|channel|platform|service|"
+    r"provider|template|account|person|team|role|office|site|location|page|folder)s?\b",
+    re.IGNORECASE,
+)
+"""The noun of "which tool", "what channel", "which team": the kind of thing the answer
+names ("Figma", "#help"), which the answering sentence seldom says itself."""
 
 _VAGUE_TERMS = 3
 """An ask with at most this many content words can name its subject only by pointing."""

@@ -55,3 +55,9 @@ def test_an_ask_that_only_points_back_at_the_context_leans_on_it() -> None:
     assert analyse("I start a course in May. Does work offer anything?").leans_on_context
     assert not analyse("Can I claim for that?").leans_on_context  # no context to lean on
     assert not analyse("I start in May. How many days of holiday do I get?").leans_on_context
+
+
+def test_the_kind_of_thing_asked_for_is_a_category_not_a_subject() -> None:
+    assert analyse("Which tool should I use for design files?").categories == {"tool"}
+    assert analyse("What channel do I post incidents in?").categories == {"channel"}
+    assert analyse("How much is the desk budget?").categories == set()
