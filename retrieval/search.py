@@ -15,6 +15,10 @@ docs/benchmarks.md, "Fusion: rank or score?"):
    fusion lets a long, chatty question's noisy BM25 list pull the dense list's first hit
    down; the scores say how much better that hit is, so it comes back first. The answer
    leads with its first passage, so this order is what the person reads first.
+3. **Where both agree**: when the dense and the BM25 list rank the same document first,
+   it leads. Chunk by chunk, a document's best dense chunk and its best BM25 chunk can
+   each lose to a third chunk of another document that both rank second, so fusion
+   ranked below both lists a document both ranked first (docs/evals.md, session 9).
 
 A statement or a set of keywords (not a question) gets one more step, pseudo-relevance
 feedback: the candidates of both lists are re-scored against the query vector
@@ -91,7 +95,8 @@ def search_filter(user: User, filters: Filters | None = None) -> SearchFilter:
 
 def fuse(dense: Sequence[Hit], sparse: Sequence[Hit], fusion: Fusion) -> list[tuple[Hit, float]]:
     """Weighted reciprocal rank fusion of two ranked lists, its first ``fusion.ordered``
-    re-ordered by score; each hit with its rank-fusion score."""
+    re-ordered by score, the document both lists rank first leading; each hit with its
+    rank-fusion score."""
     scores: dict[str, float] = {}
     hits: dict[str, Hit] = {}
     for ranked, weight in ((dense, fusion.dense_weight), (sparse, fusion.sparse_weight)):
@@ -99,11 +104,29 @@ def fuse(dense: Sequence[Hit], sparse: Sequence[Hit], fusion: Fusion) -> list[tu
             scores[hit.id] = scores.get(hit.id, 0.0) + weight / (fusion.rrf_k + rank)
             hits.setdefault(hit.id, hit)
     fused = sorted(((hits[i], s) for i, s in scores.items()), key=lambda pair: -pair[1])
-    if fusion.ordered <= 0 or not dense or not sparse:
+    if not dense or not sparse:
         return fused
-    order = _score_order(dense, sparse, fusion.dense_share)
-    head = sorted(fused[: fusion.ordered], key=lambda pair: -order[pair[0].id])
-    return head + fused[fusion.ordered :]
+    if fusion.ordered > 0:
+        order = _score_order(dense, sparse, fusion.dense_share)
+        head = sorted(fused[: fusion.ordered], key=lambda pair: -order[pair[0].id])
+        fused = head + fused[fusion.ordered :]
+    return _agreed_first(fused, dense, sparse)
+
+
+def _agreed_first(
+    fused: list[tuple[Hit, float]], dense: Sequence[Hit], sparse: Sequence[Hit]
+) -> list[tuple[Hit, float]]:
+    """``fused`` with the document both lists rank first leading (its best fused chunk
+    moved to the front): when the two agree, their fusion must not overturn them."""
+    agreed = _doc(dense[0])
+    if agreed != _doc(sparse[0]) or _doc(fused[0][0]) == agreed:
+        return fused
+    i = next(i for i, (hit, _) in enumerate(fused) if _doc(hit) == agreed)
+    return [fused[i], *fused[:i], *fused[i + 1 :]]
+
+
+def _doc(hit: Hit) -> str:
+    return str(hit.payload.get("doc_id", hit.id))
 
 
 def _score_order(

@@ -64,6 +64,24 @@ def test_scores_order_the_chunks_rank_fusion_chose() -> None:
     assert fuse(dense, [], Fusion(ordered=3)) == fuse(dense, [], Fusion(ordered=0))
 
 
+def test_a_document_both_lists_rank_first_leads() -> None:
+    """Its best dense chunk and its best BM25 chunk each rank far down the other list, so
+    rank fusion puts a chunk both lists rank second above both; the document leads."""
+
+    def hit(cid: str, doc: str, score: float) -> Hit:
+        return Hit(cid, score, {"doc_id": doc})
+
+    fill = [f"f{i}" for i in range(4)]
+    dense = [hit("x1", "X", 0.9), hit("y", "Y", 0.8)] + [hit(f, f, 0.5) for f in fill]
+    sparse = [hit("x2", "X", 9.0), hit("y", "Y", 8.0)] + [hit(f, f, 5.0) for f in fill]
+    dense.append(hit("x2", "X", 0.4))
+    sparse.append(hit("x1", "X", 4.0))
+    fused = fuse(dense, sparse, Fusion(ordered=0))
+    assert fused[0][0].payload["doc_id"] == "X" and fused[1][0].id == "y"
+    disagree = fuse(dense[1:], sparse, Fusion(ordered=0))
+    assert disagree[0][0].id == "y"  # no agreement: rank fusion as it is
+
+
 class _Towards(HashEmbedder):
     """Embeds every query as the first axis (the vectors below are set by hand)."""
 
