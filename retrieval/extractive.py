@@ -117,13 +117,13 @@ _LEANS_BACK = re.compile(
 leans on the one before it."""
 
 # -- refusing -----------------------------------------------------------------------------
-CONFIDENCE_BAR = 0.19
-"""Answer when ``confidence`` reaches this: the one bar of the sweep at which, on the
-sample set, the dxw handbook and a third handbook held out of the fit, no figure is
-worse than with session 7's bar and features, and the false refusals fall on all three
-(0.18 refuses fewer of the sample's unknowns, 0.20 one dxw answer; docs/evals.md,
-session 8). A refusal of a question the documents answer is the
-failure people notice; the price of a lower bar is fewer unknowns refused."""
+CONFIDENCE_BAR = 0.20
+"""Answer when ``confidence`` reaches this. Since a short ask after context counts as
+leaning on it (session 9), bars from 0.19 to 0.21 give the same figures on the sample
+and dxw sets but for more of the sample's unknowns refused (0.24, 0.28, 0.32), and 0.215
+refuses a dxw answer; 0.20 keeps a margin from that edge (docs/evals.md, session 9). A
+refusal of a question the documents answer is the failure people notice; the price of
+a lower bar is fewer unknowns refused."""
 _CONFIDENCE = (-5.11, 1.51, 1.66, 0.79, 2.74, 2.32)
 """Intercept and weights of ``_Scorer.features``: a logistic regression (balanced
 classes) fitted on the sample set and the dxw development set together, with the

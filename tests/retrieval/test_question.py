@@ -50,11 +50,14 @@ def test_a_contracted_what_is_read_as_what_is() -> None:
     assert _asks("What's the proper way to book a room?")[0][1] is Kind.PROCEDURE
 
 
-def test_an_ask_that_only_points_back_at_the_context_leans_on_it() -> None:
+def test_an_ask_that_points_back_or_is_short_leans_on_the_context() -> None:
     assert analyse("My flight home got cancelled. Can I claim for that?").leans_on_context
     assert analyse("I start a course in May. Does work offer anything?").leans_on_context
+    assert analyse("I paid on my own card. How do I get the money back?").leans_on_context
     assert not analyse("Can I claim for that?").leans_on_context  # no context to lean on
-    assert not analyse("I start in May. How many days of holiday do I get?").leans_on_context
+    assert not analyse(
+        "I start in May. How many days of paid holiday do I get each year?"
+    ).leans_on_context
 
 
 def test_the_kind_of_thing_asked_for_is_a_category_not_a_subject() -> None:
