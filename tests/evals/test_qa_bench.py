@@ -5,7 +5,9 @@ The dxw questions were written by others against a real staff handbook (see
 kinds) is answered through the one answer path, offline. Measured on this slice in
 session 5: must_include 0.68 and 1 false refusal in 11 answerable questions (0.09); the
 gate leaves a margin of one question either way and a little more: must_include ≥ 0.55
-and false refusals ≤ 0.20. The whole set's figures are in docs/evals.md.
+and false refusals ≤ 0.20. Since session 9, 3 of the slice's 4 unanswerable questions
+are refused (two figures the handbook never states, one subject it never speaks of);
+the gate is 2 of 4. The whole set's figures are in docs/evals.md.
 
 The same slice then goes through the LLM path against the scripted server on 127.0.0.1,
 as a plumbing check only (the server quotes its first source; the figures that matter
@@ -78,6 +80,7 @@ def test_a_slice_of_the_dxw_handbook_set_holds_its_gate(dxw_slice: tuple[QaSet, 
     assert run.questions == 15
     assert overall["must_include"]["value"] >= 0.55, overall
     assert overall["false_refusal"]["value"] <= 0.20, overall
+    assert overall["unanswerable_refused"]["value"] >= 0.5, overall
     assert overall["faithfulness"]["value"] >= 0.9, overall  # quotes are verbatim
 
 
