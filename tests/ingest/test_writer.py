@@ -3,20 +3,24 @@ chunks, pruned with deleted ones, so re-ingesting never grows it."""
 
 from __future__ import annotations
 
+import gc
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy import select
 
 import core.services
+from core.db import Chunk
 from core.embeddings import HashEmbedder
 from core.services import Services
 from core.settings import SourceConfig
 from core.vector_store import text_key
 from ingest import run_job
 from ingest.chunking import embed_text
+from ingest.ids import document_id
 from tests.conftest import make_settings
 
 _SECTIONS = [
@@ -123,5 +127,48 @@ def test_small_files_are_embedded_with_their_answer_texts_in_one_call(
         assert len(stored) == len(answer_texts) == _count(svc)
         for text in answer_texts:
             assert np.allclose(stored[text_key(embedder, text)], HashEmbedder().embed([text])[0])
+    finally:
+        svc.close()
+
+
+class _LiveChunks:
+    """A progress listener that notes whose ``Chunk`` objects are alive as each file is
+    done (its own are released right after)."""
+
+    def __init__(self) -> None:
+        self.others: list[set[str]] = []
+        """Per file: paths of the other documents with live ``Chunk`` objects."""
+
+    def start(self, files_total: int) -> None:
+        pass
+
+    def advance(self, path: str, action: str, chunks_embedded: int) -> None:
+        gc.collect()
+        paths = {document_id("docs", f"page-{n}.md"): f"page-{n}.md" for n in range(len(_SECTIONS))}
+        live = {paths[o.document_id] for o in gc.get_objects() if isinstance(o, Chunk)}
+        self.others.append(live - {path})
+
+
+def test_written_chunks_are_not_held_until_the_job_ends(tmp_path: Path) -> None:
+    """Once a file's manifest is committed its ``Chunk`` objects go (at 100k chunks they
+    were the job's own memory growth), whether the file is new or edited, and the
+    manifest is still the index's."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    settings = make_settings(
+        tmp_path / "footnote", sources={"docs": SourceConfig(path=folder)}, chunk_tokens=30
+    )
+    svc = Services(settings)
+    try:
+        for edition in ("", " (edited)"):
+            for n, section in enumerate(_SECTIONS):
+                text = f"# Page {n}\n\n{section.replace('.', edition + '.', 1)}"
+                (folder / f"page-{n}.md").write_text(text, encoding="utf-8")
+            live = _LiveChunks()
+            result = run_job(svc, "docs", requested_by="tests", progress=live)
+            assert result.added + result.updated == len(_SECTIONS)
+            assert live.others == [set()] * len(_SECTIONS)
+            with svc.sessions() as session:
+                assert set(session.scalars(select(Chunk.id))) == svc.index.ids()
     finally:
         svc.close()
