@@ -27,6 +27,7 @@ _WANTS = re.compile(
     r"wages?)\b|[£$€]",
     re.IGNORECASE,
 )
+_COUNTS = re.compile(r"\bhow many\b", re.IGNORECASE)
 _STATES = re.compile(
     r"[£$€]\s?\d|\d\s?(?:%|p\b|(?i:per ?cent|pounds|dollars|euros|cents|pence|k)\b)"
     r"|(?i:\b(?:free|nothing|full cost|in full|no cost|no charge|at cost)\b)"
@@ -42,8 +43,8 @@ _DIGIT = re.compile(r"\d")
 def wants_amount(ask: str) -> bool:
     """Whether ``ask`` (a number ask) asks for an amount of money ("How much is the
     budget?", "What's the daily allowance?"), not a count or a length ("How many weeks
-    of full pay?")."""
-    return bool(_WANTS.search(ask))
+    of full pay?", "How many expense forms do I need?")."""
+    return bool(_WANTS.search(ask)) and not _COUNTS.search(ask)
 
 
 def states_amount(unit: str, *, item: bool) -> bool:

@@ -37,6 +37,7 @@ def test_asks_for_money_want_an_amount(ask: str) -> None:
     [
         "How many weeks of full pay do I get?",
         "How many days of holiday can I carry over?",
+        "How many expense forms do I need for one trip?",
         "What's the API rate limit per customer?",
     ],
 )
