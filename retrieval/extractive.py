@@ -33,8 +33,8 @@ retrieved passage speaks of (``retrieval.coverage``: "birthday" against the holi
 page), and the refusal names it. It is refused too when a value is asked for and the
 best units only say where it is kept (``retrieval.deferral``: "can be found in
 Basecamp"), and the refusal quotes that sentence; and when an amount of money is asked
-for and none of them states one (``retrieval.amounts``: "We provide a home office
-budget"). A refusal still shows what came closest, so the person can judge.
+for, or a date, and none of them states one (``retrieval.values``: "We provide a home
+office budget"). A refusal still shows what came closest, so the person can judge.
 
 Deterministic: same passages, same answer. Sentences about the page itself ("This page
 explains…") and units that address a reader or a model are never quoted.
@@ -50,7 +50,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.embeddings import Embedder
-from retrieval.amounts import states_amount, wants_amount
 from retrieval.coverage import common_terms, unaddressed
 from retrieval.deferral import LOOK_AT as VALUE_LOOK_AT
 from retrieval.deferral import VALUE_KINDS, defers
@@ -59,6 +58,7 @@ from retrieval.prompt import REFUSAL
 from retrieval.question import Ask, Kind, Question, analyse, cue
 from retrieval.text import block_sentences, table_cells, terms
 from retrieval.types import Passage
+from retrieval.values import states, wanted
 from retrieval.vectors import embed_texts
 
 # -- scoring a unit for an ask ---------------------------------------------------------------
@@ -209,8 +209,8 @@ def extractive_answer(
     ranked = {id(a): sorted(answerable, key=lambda c, a=a: -scorer.score(a, c)) for a in asked.asks}
     if pointer := scorer.deferring(ranked):
         return _refusal(confidence, answerable, scorer, pointer=pointer)
-    if scorer.amountless(ranked):
-        return _refusal(confidence, answerable, scorer, no_amount=True)
+    if value := scorer.unstated(ranked):
+        return _refusal(confidence, answerable, scorer, unstated=value)
     chosen: list[_Candidate] = []
     # The first passage's best unit leads: search rank is the surest sign of where the
     # answer is (a paraphrased question shares few words with the sentence that answers
@@ -270,11 +270,11 @@ def _refusal(
     scorer: _Scorer,
     unmet: str = "",
     pointer: _Candidate | None = None,
-    no_amount: bool = False,
+    unstated: str = "",
 ) -> Extract:
     """The honest refusal, naming the word no passage speaks of (``unmet``, when that
     is the reason), quoting the sentence that says where the value is kept
-    (``pointer``) or saying that no amount is given (``no_amount``), and the passages
+    (``pointer``) or saying that no amount or date is given (``unstated``), and the passages
     that came closest."""
     best: dict[int, _Candidate] = {}
     for c in answerable:
@@ -295,8 +295,8 @@ def _refusal(
     if pointer is not None:
         said = _cited(pointer.unit.text, pointer.passage.n)
         text += f" They say where it is kept: “{said.rstrip('.')}”."
-    if no_amount:
-        text += " The passages I found speak of it but give no amount."
+    if unstated:
+        text += f" The passages I found speak of it but give no {unstated}."
     if names:
         text += f" The closest I found: {names}."
     return Extract(text, [], refused=True, best_score=confidence, closest=closest, unmet=unmet)
@@ -420,18 +420,16 @@ class _Scorer:
                         return c
         return None
 
-    def amountless(self, ranked: dict[int, list[_Candidate]]) -> bool:
-        """Whether an ask wants an amount of money and none of its few best units
-        (``ranked``: each ask's units, best first) states one (``retrieval.amounts``)."""
-        return any(
-            ask.kind is Kind.NUMBER
-            and wants_amount(ask.text)
-            and not any(
-                states_amount(c.unit.text, item=c.unit.item)
-                for c in ranked[id(ask)][:VALUE_LOOK_AT]
-            )
-            for ask in self.asked.asks
-        )
+    def unstated(self, ranked: dict[int, list[_Candidate]]) -> str:
+        """The exact value (an amount of money, a date) an ask wants that none of its
+        few best units (``ranked``: each ask's units, best first) states; "" when every
+        ask's is there or none wants one (``retrieval.values``)."""
+        for ask in self.asked.asks:
+            value = wanted(ask.text, ask.kind)
+            top = ranked[id(ask)][:VALUE_LOOK_AT]
+            if value and not any(states(value, c.unit.text, item=c.unit.item) for c in top):
+                return value
+        return ""
 
     def unmet(self, best: Sequence[_Candidate]) -> str:
         """The word the question turns on that neither ``best`` nor any passage speaks

@@ -1,14 +1,16 @@
-"""An amount of money asked for that the documents speak of but never state: refused."""
+"""An amount of money or a date asked for that the documents speak of but never state:
+refused."""
 
 from __future__ import annotations
 
 import pytest
 
 from core.embeddings import Embedder
-from retrieval.amounts import states_amount, wants_amount
 from retrieval.extractive import extractive_answer
 from retrieval.prompt import REFUSAL
+from retrieval.question import Kind
 from retrieval.types import Passage
+from retrieval.values import states, states_amount, wanted, wants_amount
 
 EQUIPMENT = [
     "Everyone gets a laptop and a desk budget when they join.",
@@ -90,3 +92,50 @@ def test_an_amount_given_is_answered(minilm: Embedder) -> None:
     lines = [*EQUIPMENT[:1], "The desk budget is £400, spent in your first three months."]
     extract = extractive_answer("How much is the desk budget?", [_passage(lines)], minilm, bar=0)
     assert not extract.refused and "£400" in extract.text
+
+
+@pytest.mark.parametrize(
+    ("ask", "kind", "value"),
+    [
+        ("On which day of the month am I paid?", Kind.TIME, "date"),
+        ("What date does the holiday year start?", Kind.TIME, "date"),
+        ("When should I tell my manager?", Kind.TIME, ""),  # a time, not a date
+        ("How much is the desk budget?", Kind.NUMBER, "amount"),
+        ("How long is the notice period?", Kind.DURATION, ""),
+    ],
+)
+def test_the_exact_value_an_ask_wants(ask: str, kind: Kind, value: str) -> None:
+    assert wanted(ask, kind) == value
+
+
+@pytest.mark.parametrize(
+    ("unit", "dated"),
+    [
+        ("Salaries are paid on the 28th of each month.", True),
+        ("Pay day is the last working day of the month.", True),
+        ("The holiday year runs from 1 January.", True),
+        ("Timesheets are due by Friday.", True),
+        ("Everyone gets 25 days of holiday plus bank holidays.", False),
+        ("Book leave at least two weeks ahead.", False),
+    ],
+)
+def test_dates_are_recognised(unit: str, dated: bool) -> None:
+    assert states("date", unit, item=False) is dated
+
+
+PAY = [
+    "Salaries are reviewed once a year, after the pay review.",
+    "Your salary is paid into the bank account you give the People team.",
+    "Payslips are in the HR system.",
+    "Tell the People team when your bank details change.",
+]
+
+
+def test_a_date_spoken_of_but_not_given_is_refused(minilm: Embedder) -> None:
+    question = "What day of the month is salary paid?"
+    extract = extractive_answer(question, [_passage(PAY)], minilm, bar=0)
+    assert extract.refused
+    assert "give no date" in extract.text
+    dated = [*PAY[1:], "Salary is paid on the 25th of each month."]
+    answered = extractive_answer(question, [_passage(dated)], minilm, bar=0)
+    assert not answered.refused and "25th" in answered.text
