@@ -5,8 +5,8 @@ The dxw questions were written by others against a real staff handbook (see
 kinds) is answered through the one answer path, offline. Measured on this slice in
 session 5: must_include 0.68 and 1 false refusal in 11 answerable questions (0.09); the
 gate leaves a margin of one question either way and a little more: must_include ≥ 0.55
-and false refusals ≤ 0.20. Since session 9, 3 of the slice's 4 unanswerable questions
-are refused (two figures the handbook never states, one subject it never speaks of);
+and false refusals ≤ 0.20. Since session 9 all 4 of the slice's unanswerable questions
+are refused (three values the handbook never states, one subject it never speaks of);
 the gate is 2 of 4. The whole set's figures are in docs/evals.md.
 
 The same slice then goes through the LLM path against the scripted server on 127.0.0.1,
