@@ -145,7 +145,7 @@ class _LiveChunks:
     def advance(self, path: str, action: str, chunks_embedded: int) -> None:
         gc.collect()
         paths = {document_id("docs", f"page-{n}.md"): f"page-{n}.md" for n in range(len(_SECTIONS))}
-        live = {paths[o.document_id] for o in gc.get_objects() if isinstance(o, Chunk)}
+        live = {paths[o.document_id] for o in gc.get_objects() if type(o) is Chunk}
         self.others.append(live - {path})
 
 
