@@ -33,6 +33,7 @@ both our sample and the dxw handbook (docs/evals.md, session 7).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -87,17 +88,13 @@ def unaddressed(
     return None if _synonym_in(spelled[word], texts[:units], embedder) else spelled[word]
 
 
-def common_terms(documents: Sequence[str]) -> set[str]:
-    """The terms most of ``documents`` (the text found in each document) hold, when
+def common_terms(documents: Sequence[set[str]]) -> set[str]:
+    """The terms most of ``documents`` (the terms found in each document) hold, when
     they are enough to tell: the words ``unaddressed`` passes over."""
     if len(documents) < _DOCUMENTS:
         return set()
-    said = [set(terms(d)) for d in documents]
-    counts: dict[str, int] = {}
-    for words in said:
-        for w in words:
-            counts[w] = counts.get(w, 0) + 1
-    return {w for w, n in counts.items() if n >= _COMMON * len(said)}
+    counts = Counter(t for held in documents for t in held)
+    return {t for t, n in counts.items() if n >= _COMMON * len(documents)}
 
 
 def _synonym_in(word: str, texts: Sequence[str], embedder: Embedder) -> bool:

@@ -340,8 +340,10 @@ class _Scorer:
         q = self.vectors[asked.text]
         self.near = {id(p): float(self.vectors[p.text] @ q) for p in passages}
         everything = (*asked.ask_terms, *asked.context_terms)
+        self.passage_terms = {id(p): set(terms(p.text)) for p in passages}
         self.covered = {
-            id(p): self._share(everything, set(terms(p.text)), _frame_terms(p)) for p in passages
+            id(p): self._share(everything, self.passage_terms[id(p)], _frame_terms(p))
+            for p in passages
         }
         self.rank = {id(p): max(p.n, 1) for p in passages}
         self.passages = passages
@@ -436,10 +438,10 @@ class _Scorer:
         of ("" when none): a subject the documents found do not cover."""
         texts = [c.unit.text for c in best] + [p.text for p in self.passages]
         vectors = np.stack([self.vectors[t] for t in texts])
-        by_document: dict[str, list[str]] = {}
+        by_document: dict[str, set[str]] = {}
         for p in self.passages:
-            by_document.setdefault(p.doc_id, []).append(p.text)
-        common = common_terms([" ".join(t) for t in by_document.values()])
+            by_document.setdefault(p.doc_id, set()).update(self.passage_terms[id(p)])
+        common = common_terms(list(by_document.values()))
         asked = self.asked
         words = asked.ask_terms - asked.categories - common
         word = unaddressed(asked.text, words, self.embedder, texts, vectors, len(best))

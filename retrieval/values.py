@@ -43,8 +43,6 @@ _MONEY_COLUMN = re.compile(
 """In a table row ("Rate: 0.89; Unit: PLN per km", "list_price_eur: 75"), a currency
 code or a money column beside a figure is an amount."""
 _DIGIT = re.compile(r"\d")
-
-
 _DATE_ASK = re.compile(r"\b(?:what|which|on what) (?:day|date)\b", re.IGNORECASE)
 _DATE = re.compile(
     r"\b\d{1,2}(?:st|nd|rd|th)\b|\b\d{1,2}/\d{1,2}\b|\b(?:january|february|march|april|may|"

@@ -61,8 +61,9 @@ def test_a_subject_the_passages_never_speak_of_is_named(
 
 
 def test_the_organisations_own_words_are_common_to_the_documents_found() -> None:
-    assert "acme" in common_terms(HIRING)
-    assert common_terms(HIRING[:2]) == set()  # too few documents to tell
+    documents = [set(terms(text)) for text in HIRING]
+    assert "acme" in common_terms(documents)
+    assert common_terms(documents[:2]) == set()  # too few documents to tell
 
 
 def test_a_name_every_document_holds_is_passed_over(minilm: Embedder) -> None:
