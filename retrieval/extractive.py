@@ -427,7 +427,7 @@ class _Scorer:
         few best units (``ranked``: each ask's units, best first) states; "" when every
         ask's is there or none wants one (``retrieval.values``)."""
         for ask in self.asked.asks:
-            value = wanted(ask.text, ask.kind)
+            value = wanted(ask.text, ask.kind, self.asked.text)
             top = ranked[id(ask)][:VALUE_LOOK_AT]
             if value and not any(states(value, c.unit.text, item=c.unit.item) for c in top):
                 return value

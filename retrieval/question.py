@@ -125,11 +125,15 @@ _KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = tuple(
             r"\bwhat (?:percentage|percent|proportion|share|amount|rate|number|limit|price|cost|"
             r"budget|allowance|age|salary)\b|\bwhat (?:is|are|will be|would be) (?:the|my|our) "
             r"(?:\w+ ){0,2}(?:budget|allowance|limit|rate|amount|entitlement|salary|cost|price|"
-            r"fee)s?\b",
+            r"fee)s?\b|"
+            r"\bwhat (?:is|are) the (?:most|maximum|minimum|max|least)\b",
         ),
         (
+            # "when" opening the ask (or after "know", "tell me"…) asks a time; inside
+            # another ask it is a clause ("Is there a dress code for when I visit?").
             Kind.TIME,
-            r"\bwhen\b|\bwhat (?:time|date|day|month|year)\b(?! off)|\bby what\b|\bdeadline\b|"
+            r"^\W*(?:\w+\s+){0,2}when\b|\b(?:know|tell me|ask|find out|sure|check|say)\s+when\b|"
+            r"\bwhat (?:time|date|day|month|year)\b(?! off)|\bby what\b|\bdeadline\b|"
             r"\bhow (?:far in advance|much notice|much warning)\b",
         ),
         (Kind.PERSON, r"\bwho(?:m|se)?\b|\bwhich (?:person|team|role|manager)\b"),

@@ -8,7 +8,9 @@ publishing the relevant salary data", "What day of the month does salary land?" 
 pages on pay and bank holidays. Such a sentence shares the question's subject and words,
 so the confidence bar and the coverage check pass, and the loose shape of a number or
 time ask ("day 1", "4 months", "20 days") is there; yet the value asked for is nowhere.
-When an ask wants money or a date and none of its best units states one (a currency, a
+The same holds for a yes/no ask whether a payment exists ("Is there an allowance for
+my phone?", "Do staff get a bonus?"): a handbook that has one says how much. When an
+ask wants money or a date and none of its best units states one (a currency, a
 percentage, pence, "free"; in a table row, a currency code or a price column beside a
 figure; a weekday, a month, an ordinal, "the last working day"), the answerer refuses
 and says the documents give no amount (or date).
@@ -25,14 +27,28 @@ from __future__ import annotations
 import re
 
 from retrieval.question import Kind
+from retrieval.text import terms
 
 _WANTS = re.compile(
     r"\b(?:budgets?|salary|salaries|cost|costs|price|prices|fee|fees|allowances?|"
-    r"rate(?! limit)|rates|bonus(?:es)?|reimburse\w*|expenses?|spend|per diem|stipend|"
-    r"wages?)\b|[£$€]",
+    r"rate(?! limit)|rates|bonus(?:es)?|reimburse\w*|expenses?|spend|per diem|stipends?|"
+    r"wages?|contributions?)\b|[£$€]",
     re.IGNORECASE,
 )
 _COUNTS = re.compile(r"\bhow many\b", re.IGNORECASE)
+_EXISTS = re.compile(
+    r"^(?:is there|are there|(?:do|will) (?:we|i|staff|employees|people|you) (?:get|receive|have)|"
+    r"does (?:\w+ ){1,2}(?:offer|provide|give|pay|match|contribute))\b",
+    re.IGNORECASE,
+)
+_PAID = re.compile(
+    r"\b(?:allowances?|stipends?|bonus(?:es)?|budgets?|per diem|salary|wages?|"
+    r"contributions?|rates?)\b",
+    re.IGNORECASE,
+)
+"""A yes/no ask whether a payment exists ("Is there an allowance for…?", "Do staff get a
+bonus?", "Does the company match pension contributions?"): where a handbook has one it
+says how much, so one that only speaks of the subject answers nothing."""
 _STATES = re.compile(
     r"[£$€]\s?\d|\d\s?(?:%|p\b|(?i:per ?cent|pounds|dollars|euros|cents|pence|k)\b)"
     r"|(?i:\b(?:free|nothing|full cost|in full|no cost|no charge|at cost)\b)"
@@ -53,10 +69,13 @@ _DATE = re.compile(
 )
 
 
-def wanted(ask: str, kind: Kind) -> str:
-    """The exact value ``ask`` (of ``kind``) wants: "amount", "date", or "" for any
-    other (a count, a length, a time of day, a name…)."""
-    if kind is Kind.NUMBER and wants_amount(ask):
+def wanted(ask: str, kind: Kind, question: str = "") -> str:
+    """The exact value ``ask`` (of ``kind``, a part of ``question``) wants: "amount",
+    "date", or "" for any other (a count, a length, a time of day, a name…). A bare
+    "If so, how much?" asks the amount of what the rest of the question names."""
+    if kind is Kind.NUMBER and wants_amount(ask if terms(ask) else question or ask):
+        return "amount"
+    if kind is Kind.YESNO and _EXISTS.search(ask) and _PAID.search(ask):
         return "amount"
     if kind is Kind.TIME and _DATE_ASK.search(ask):
         return "date"

@@ -64,3 +64,17 @@ def test_the_kind_of_thing_asked_for_is_a_category_not_a_subject() -> None:
     assert analyse("Which tool should I use for design files?").categories == {"tool"}
     assert analyse("What channel do I post incidents in?").categories == {"channel"}
     assert analyse("How much is the desk budget?").categories == set()
+
+
+def test_a_when_clause_inside_another_ask_does_not_make_it_a_time_ask() -> None:
+    assert _asks("Is there a dress code for when I visit the office?")[0][1] is Kind.YESNO
+    assert _asks("What should I do when the alarm goes off?")[0][1] is Kind.PROCEDURE
+    assert _asks("Which printer do I use when I work late?")[0][1] is Kind.NAME
+    assert _asks("When is payday?")[0][1] is Kind.TIME
+    assert _asks("So when does the office close?")[0][1] is Kind.TIME
+    assert _asks("Do you know when the office closes?")[0][1] is Kind.TIME
+
+
+def test_the_most_or_least_of_something_is_a_number() -> None:
+    assert _asks("What's the most I can spend on a hotel?")[0][1] is Kind.NUMBER
+    assert _asks("What is the maximum I can claim for lunch?")[0][1] is Kind.NUMBER

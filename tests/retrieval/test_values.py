@@ -102,10 +102,28 @@ def test_an_amount_given_is_answered(minilm: Embedder) -> None:
         ("When should I tell my manager?", Kind.TIME, ""),  # a time, not a date
         ("How much is the desk budget?", Kind.NUMBER, "amount"),
         ("How long is the notice period?", Kind.DURATION, ""),
+        ("Is there an allowance for using my own bike?", Kind.YESNO, "amount"),
+        ("Do staff get a yearly bonus?", Kind.YESNO, "amount"),
+        ("Does the company match pension contributions?", Kind.YESNO, "amount"),
+        ("Can I claim expenses for a taxi home?", Kind.YESNO, ""),  # allowed, not how much
+        ("Does the company pay for a standing desk?", Kind.YESNO, ""),
     ],
 )
 def test_the_exact_value_an_ask_wants(ask: str, kind: Kind, value: str) -> None:
     assert wanted(ask, kind) == value
+
+
+def test_a_bare_how_much_asks_the_amount_of_what_the_question_names() -> None:
+    question = "Do we get a pension contribution from the company? If so, how much?"
+    assert wanted("If so, how much?", Kind.NUMBER, question) == "amount"
+    assert wanted("If so, how much?", Kind.NUMBER, "Can I work late? If so, how much?") == ""
+
+
+def test_a_payment_asked_after_and_never_given_is_refused(minilm: Embedder) -> None:
+    extract = extractive_answer(
+        "Is there a desk allowance for new starters?", [_passage(EQUIPMENT)], minilm, bar=0
+    )
+    assert extract.refused and "give no amount" in extract.text
 
 
 @pytest.mark.parametrize(
