@@ -55,7 +55,7 @@ from retrieval.deferral import LOOK_AT as VALUE_LOOK_AT
 from retrieval.deferral import VALUE_KINDS, defers
 from retrieval.guards import looks_like_instruction, strip_instructions
 from retrieval.prompt import REFUSAL
-from retrieval.question import Ask, Kind, Question, analyse, cue
+from retrieval.question import FORM_WORDS, Ask, Kind, Question, analyse, cue
 from retrieval.text import block_sentences, table_cells, terms
 from retrieval.types import Passage
 from retrieval.values import states, wanted
@@ -323,7 +323,10 @@ class _Scorer:
         texts += [c.unit.text for c in candidates] + [p.text for p in passages]
         self.vectors = embed_texts(embedder, texts)
         unit_terms = [set(terms(c.unit.text)) for c in candidates]
-        self.words = {id(c): words for c, words in zip(candidates, unit_terms, strict=True)}
+        # A unit's own "step" or "way" does not make it an answer; its heading's does.
+        self.words = {
+            id(c): words - FORM_WORDS for c, words in zip(candidates, unit_terms, strict=True)
+        }
         self.frames = {
             id(c): set(terms(" ".join([c.passage.title, *c.passage.section, c.unit.frame])))
             for c in candidates

@@ -59,8 +59,10 @@ class Question:
     @property
     def categories(self) -> set[str]:
         """The terms of the asks that name the kind of thing wanted ("which *tool*
-        should I use?"), not its subject: an answer says "Figma", not "tool"."""
-        return {t for a in self.asks for m in _CATEGORY.finditer(a.text) for t in terms(m[1])}
+        should I use?", "what are the *steps*?"), not its subject: an answer says
+        "Figma", not "tool"."""
+        named = {t for a in self.asks for m in _CATEGORY.finditer(a.text) for t in terms(m[1])}
+        return named | (self.ask_terms & FORM_WORDS)
 
     @property
     def leans_on_context(self) -> bool:
@@ -88,6 +90,12 @@ _CATEGORY = re.compile(
 )
 """The noun of "which tool", "what channel", "which team": the kind of thing the answer
 names ("Figma", "#help"), which the answering sentence seldom says itself."""
+
+FORM_WORDS = frozenset({"step", "process", "procedure", "way"})
+"""Terms that name the form of an answer ("what are the *steps*?", "is there a *way*
+to…?"), not its subject. A heading that says them marks the answer ("Step by step");
+a sentence that says them seldom is one ("Please skip to step four", "a good way to
+get things off your mind"), so the answerer matches them in frames only."""
 
 _SHORT_ASK, _VAGUE_TERMS = 2, 3
 """An ask of at most ``_SHORT_ASK`` content words after context ("How do I get the money

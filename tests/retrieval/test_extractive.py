@@ -210,3 +210,14 @@ def test_a_flat_top_quotes_past_the_usual_length_and_a_clear_best_does_not() -> 
     )
     assert clear.picks[0].sentence.startswith("Parental leave is 18 weeks")
     assert len(clear.picks) <= 6
+
+
+def test_a_heading_that_says_steps_marks_the_answer_a_sentence_that_says_step_does_not() -> None:
+    # "What are the steps?" names the form of the answer: the unit under "Step by step"
+    # answers it, the one that merely says "step four" about something else does not.
+    steps = _passage(2, "Fill in the parking permit form and send it to us.", "Step by step")
+    aside = _passage(1, "Please skip to step four to collect your badge.", "Badges")
+    extract = extractive_answer(
+        "I need a parking permit. What are the steps?", [aside, steps], HashEmbedder(), bar=0
+    )
+    assert [pick.n for pick in extract.picks] == [2]
