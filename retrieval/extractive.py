@@ -33,8 +33,9 @@ retrieved passage speaks of (``retrieval.coverage``: "birthday" against the holi
 page), and the refusal names it. It is refused too when a value is asked for and the
 best units only say where it is kept (``retrieval.deferral``: "can be found in
 Basecamp"), and the refusal quotes that sentence; and when an amount of money is asked
-for, or a date, and none of them states one (``retrieval.values``: "We provide a home
-office budget"). A refusal still shows what came closest, so the person can judge.
+for, a date or a notice period, and none of them states one (``retrieval.values``: "We
+provide a home office budget"). A refusal still shows what came closest, so the person
+can judge.
 
 Deterministic: same passages, same answer. Sentences about the page itself ("This page
 explains…") and units that address a reader or a model are never quoted.

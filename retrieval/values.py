@@ -1,5 +1,5 @@
-"""Asks for a value of one exact shape (an amount of money, a date), and whether a unit
-states one.
+"""Asks for a value of one exact shape (an amount of money, a date, a notice period),
+and whether a unit states one.
 
 The commonest question a handbook leaves open is a figure on a subject it does cover:
 "How much is the home office budget?" finds "We provide a MacBook and home office setup
@@ -15,7 +15,13 @@ percentage, pence, "free"; in a table row, a currency code or a price column bes
 figure; a weekday, a month, an ordinal, "the last working day"), the answerer refuses
 and says the documents give no amount (or date).
 
-The patterns are the forms of amounts and dates in English text, not words of one
+A notice period is the third such value: "How much notice do I have to give if I
+resign?" finds the leaving page, whose sentences speak of resigning and of lengths of
+time ("holiday from the last 12 months is paid out"), but a handbook that sets a notice
+says it with its length ("give one month's notice", "at least two weeks ahead"). So a
+notice ask (notice, warning, in advance) wants a length of time beside a word of notice.
+
+The patterns are the forms of amounts, dates and notice in English text, not words of one
 handbook. Measured on the sample, the dxw handbook and a third handbook held out
 (docs/evals.md, session 9): among the first 3 units of each such ask
 (``retrieval.deferral.LOOK_AT``, the few a value is looked for in), every answerable one
@@ -68,11 +74,25 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 
+_NOTICE_ASK = re.compile(r"\b(?:notice|warning)\b|\bin advance\b|\bahead of time\b", re.I)
+_NOTICE_KINDS = (Kind.NUMBER, Kind.DURATION, Kind.TIME)
+_NOTICE_WORD = re.compile(
+    r"\b(?:notice|warning|advance|ahead|before|beforehand|prior|earlier)\b", re.IGNORECASE
+)
+_SPAN = re.compile(
+    r"(?:\d+|\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fourteen|"
+    r"twenty|thirty|twice|several|few)\b)[\s-]+(?:\w+[\s-]+)?(?:minutes?|hours?|days?|weeks?|"
+    r"months?|years?|fortnights?)\b|\bthe (?:length|duration)\b",
+    re.IGNORECASE,
+)
+
 
 def wanted(ask: str, kind: Kind, question: str = "") -> str:
     """The exact value ``ask`` (of ``kind``, a part of ``question``) wants: "amount",
     "date", or "" for any other (a count, a length, a time of day, a name…). A bare
     "If so, how much?" asks the amount of what the rest of the question names."""
+    if kind in _NOTICE_KINDS and _NOTICE_ASK.search(ask):
+        return "notice period"
     if kind is Kind.NUMBER and wants_amount(ask if terms(ask) else question or ask):
         return "amount"
     if kind is Kind.YESNO and _EXISTS.search(ask) and _PAID.search(ask):
@@ -85,6 +105,8 @@ def wanted(ask: str, kind: Kind, question: str = "") -> str:
 def states(value: str, unit: str, *, item: bool) -> bool:
     """Whether ``unit`` (a sentence; a list item or table row when ``item``) states a
     ``value`` ("amount" or "date")."""
+    if value == "notice period":
+        return bool(_SPAN.search(unit) and _NOTICE_WORD.search(unit))
     return states_amount(unit, item=item) if value == "amount" else bool(_DATE.search(unit))
 
 

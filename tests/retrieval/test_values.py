@@ -1,5 +1,5 @@
-"""An amount of money or a date asked for that the documents speak of but never state:
-refused."""
+"""An amount of money, a date or a notice period asked for that the documents speak of
+but never state: refused."""
 
 from __future__ import annotations
 
@@ -101,7 +101,10 @@ def test_an_amount_given_is_answered(minilm: Embedder) -> None:
         ("What date does the holiday year start?", Kind.TIME, "date"),
         ("When should I tell my manager?", Kind.TIME, ""),  # a time, not a date
         ("How much is the desk budget?", Kind.NUMBER, "amount"),
-        ("How long is the notice period?", Kind.DURATION, ""),
+        ("How long is the notice period?", Kind.DURATION, "notice period"),
+        ("How much notice do I have to give if I resign?", Kind.NUMBER, "notice period"),
+        ("How far in advance should I book leave?", Kind.TIME, "notice period"),
+        ("How long is probation?", Kind.DURATION, ""),  # a length, not a notice
         ("Is there an allowance for using my own bike?", Kind.YESNO, "amount"),
         ("Do staff get a yearly bonus?", Kind.YESNO, "amount"),
         ("Does the company match pension contributions?", Kind.YESNO, "amount"),
@@ -157,3 +160,35 @@ def test_a_date_spoken_of_but_not_given_is_refused(minilm: Embedder) -> None:
     dated = [*PAY[1:], "Salary is paid on the 25th of each month."]
     answered = extractive_answer(question, [_passage(dated)], minilm, bar=0)
     assert not answered.refused and "25th" in answered.text
+
+
+@pytest.mark.parametrize(
+    ("unit", "given"),
+    [
+        ("You will be given at least 7 calendar days notice of the meeting.", True),
+        ("Level: Levels 1 to 3; Notice you give: 1 month", True),
+        ("Book leave at least two weeks ahead.", True),
+        ("Give notice of at least twice the length of the leave.", True),
+        ("Write to your manager to resign.", False),  # notice, but no length
+        ("Unused holiday from the last 12 months is paid out.", False),  # a length, no notice
+    ],
+)
+def test_notice_periods_are_recognised(unit: str, given: bool) -> None:
+    assert states("notice period", unit, item=False) is given
+
+
+LEAVING = [
+    "If you resign, write to your manager and the People team.",
+    "Your last payslip includes any holiday you have not taken in the last 12 months.",
+    "Return your laptop on your last day.",
+    "We hold an exit interview in your last week.",
+]
+
+
+def test_a_notice_period_spoken_of_but_not_given_is_refused(minilm: Embedder) -> None:
+    question = "How much notice do I have to give if I resign?"
+    extract = extractive_answer(question, [_passage(LEAVING)], minilm, bar=0)
+    assert extract.refused and "give no notice period" in extract.text
+    given = [*LEAVING, "If you resign, give one month's notice in writing."]
+    answered = extractive_answer(question, [_passage(given)], minilm, bar=0)
+    assert not answered.refused and "one month's notice" in answered.text
