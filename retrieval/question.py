@@ -149,7 +149,8 @@ _KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = tuple(
         (
             Kind.PROCEDURE,
             r"\bhow (?:do|can|should|would|could|will) (?:i|we|you|they|someone|staff)\b|"
-            r"\bhow to\b|\bwhat (?:do|should|must) (?:i|we) (?:actually )?(?:need to )?do\b|"
+            r"\bhow to\b|\bwhat (?:do|should|must) (?:i|we) (?:actually )?(?:need to |have to )?"
+            r"(?:do|sort(?: out)?|arrange|prepare|set up|organi[sz]e|take care of)\b|"
             r"\bwhat(?:'s| is) the (?:proper |right |best )?(?:way|process|procedure)\b|"
             r"\bwhat (?:are the )?steps\b|\bwhat happens\b|\bwhat can i do\b",
         ),

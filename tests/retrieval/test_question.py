@@ -64,6 +64,16 @@ def test_the_kind_of_thing_asked_for_is_a_category_not_a_subject() -> None:
     assert analyse("Which tool should I use for design files?").categories == {"tool"}
     assert analyse("What channel do I post incidents in?").categories == {"channel"}
     assert analyse("How much is the desk budget?").categories == set()
+    assert analyse("What are the steps?").categories == {"step"}  # the form of the answer
+
+
+def test_what_to_sort_out_or_arrange_is_a_procedure() -> None:
+    for ask in (
+        "What do I need to sort out before I fly?",
+        "What should I arrange with my manager first?",
+        "What do I have to prepare for the audit?",
+    ):
+        assert _asks(ask)[0][1] is Kind.PROCEDURE, ask
 
 
 def test_a_when_clause_inside_another_ask_does_not_make_it_a_time_ask() -> None:
