@@ -36,8 +36,12 @@ _STOPWORD_TEXT = """a about above after again against all am an and any are as a
     themselves then there these they this those through to too under until up very was we were
     what when where which while who whom why will with would you your yours yourself
     yourselves get gets got also may might must shall us let lets tell know please want
-    need one many much per"""
+    need one many much per actually even really exactly basically honestly definitely
+    literally simply quite maybe perhaps anyway okay ok truly totally probably"""
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+"""Function words, and the filler adverbs people put in questions ("who *actually*
+decides?", "who would I *even* take it to?"): rare in documents, so a chance match
+would weigh as much as the question's subject."""
 
 
 def sentences(text: str) -> list[str]:

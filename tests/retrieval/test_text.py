@@ -28,3 +28,10 @@ def test_contractions_are_not_terms() -> None:
         "told",
         "ready",
     ]
+
+
+def test_filler_adverbs_are_not_terms() -> None:
+    # Rare in documents, so a chance match would weigh heavily ("It would be impossible
+    # to list everything…" for "Who would I even take it to?").
+    assert terms("Who would I even take it to?") == ["take"]
+    assert terms("Who actually decides, exactly?") == ["decide"]
