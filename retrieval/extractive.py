@@ -69,6 +69,10 @@ like "how do I ask for it?" leans on the question's other sentences)."""
 _LEXICAL, _CONTEXT, _FRAME_SHARE = 0.45, 0.30, 0.5
 """Weighted share of the ask's words in the unit; of the context's words in the unit or
 its frame; a word found only in the frame (title, section, lead-in) counts this much."""
+_ROOT = 6
+"""Letters the shorter of two terms must have for one beginning with the other to count
+as forms of one word: at 5, short stems joined unrelated words and the sample set lost a
+refusal (docs/evals.md, session 10)."""
 _CUE = 0.20
 """Added when the unit has the shape of the answer the ask wants."""
 _PASSAGE, _PASSAGE_WORDS, _RANK = 0.40, 0.05, 0.15
@@ -328,6 +332,9 @@ class _Scorer:
         self.words = {
             id(c): words - FORM_WORDS for c, words in zip(candidates, unit_terms, strict=True)
         }
+        asked_terms = asked.ask_terms | set(asked.context_terms)  # "approved" meets "approval"
+        for c in candidates:
+            self.words[id(c)] |= _other_forms(asked_terms, self.words[id(c)])
         self.frames = {
             id(c): set(terms(" ".join([c.passage.title, *c.passage.section, c.unit.frame])))
             for c in candidates
@@ -450,6 +457,19 @@ class _Scorer:
         words = asked.ask_terms - asked.categories - common
         word = unaddressed(asked.text, words, self.embedder, texts, vectors, len(best))
         return word or ""
+
+
+def _other_forms(wanted: set[str], words: set[str]) -> set[str]:
+    """The terms of ``wanted`` that ``words`` hold in another form of the same word:
+    one begins with the other and the shorter has at least ``_ROOT`` letters
+    ("approv" and "approval", "resign" and "resignation", "reimburse" and
+    "reimbursement"), which the light stemmer of ``retrieval.text`` leaves apart."""
+    return {
+        t
+        for t in wanted - words
+        if len(t) >= _ROOT
+        and any(len(w) >= _ROOT and (w.startswith(t) or t.startswith(w)) for w in words)
+    }
 
 
 def _frame_terms(p: Passage) -> set[str]:

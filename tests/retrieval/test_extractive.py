@@ -221,3 +221,18 @@ def test_a_heading_that_says_steps_marks_the_answer_a_sentence_that_says_step_do
         "I need a parking permit. What are the steps?", [aside, steps], HashEmbedder(), bar=0
     )
     assert [pick.n for pick in extract.picks] == [2]
+
+
+def test_another_form_of_an_asked_word_counts_as_the_word() -> None:
+    # "approved" and "approval" are one word to the asker; the light stemmer keeps
+    # them apart ("approv", "approval").
+    passages = [
+        _passage(1, "Overtime is rare on most of our teams.", "Overtime"),
+        _passage(2, "Overtime needs approval from your manager.", "Overtime"),
+        _passage(3, "Holiday is approved by the People team.", "Holiday"),
+    ]
+    extract = extractive_answer(
+        "Does my overtime have to be approved?", passages, HashEmbedder(), bar=0
+    )
+    score = {pick.n: pick.score for pick in extract.picks}
+    assert score[2] > score[1]
