@@ -9,9 +9,11 @@ inside the job's scope, are ``removed``.
 
 A changed file may still turn out the same: the second level of detection is its
 content hash (``same_content``), checked when the file is read, so a ``touch`` costs a
-hash and no parse. What the catalog said is copied into plain ``Known`` values once,
-because the prepare thread reads them while the writer commits (ORM objects expire on
-commit and must stay on the thread of their session).
+hash and no parse. A document read by an older revision of the parsers and chunker
+(``REVISION``) is ``changed`` too, bytes or not: it is read again, and its chunks whose
+text came out the same keep their vectors. What the catalog said is copied into plain
+``Known`` values once, because the prepare thread reads them while the writer commits
+(ORM objects expire on commit and must stay on the thread of their session).
 """
 
 from __future__ import annotations
@@ -28,6 +30,12 @@ from ingest.sources import SourceFile, in_scope, scan
 
 Kind = Literal["added", "changed", "access", "unchanged"]
 
+REVISION = 2
+"""What parsing and chunking make of a file, versioned: bump it with a change that alters
+what a file yields (2: the prose a Liquid tag passes is kept), so that files whose bytes
+did not change are read again by the next job instead of keeping their old reading.
+Each document records the revision that read it (``meta["revision"]``; none is 1)."""
+
 
 @dataclass(frozen=True)
 class Known:
@@ -37,6 +45,8 @@ class Known:
     content_hash: str
     access: tuple[str, ...] | None
     """The groups the file had from its source when it was ingested."""
+    revision: int
+    """The ``REVISION`` that read it."""
 
 
 @dataclass
@@ -73,7 +83,7 @@ def detect(session: Session, scope: JobScope) -> Changes:
     for doc in changes.docs.values():
         access = doc.meta.get("access")
         changes.known[doc.path] = Known(
-            doc.status, doc.content_hash, None if access is None else tuple(access)
+            doc.status, doc.content_hash, None if access is None else tuple(access), revision(doc)
         )
     for file in files:
         changes.files[file.rel] = file
@@ -94,7 +104,13 @@ def same_content(known: Known | None, content_hash: str, groups: tuple[str, ...]
         and known.status == "indexed"
         and known.content_hash == content_hash
         and known.access == groups
+        and known.revision == REVISION
     )
+
+
+def revision(doc: Document) -> int:
+    """The ``REVISION`` of the parsers and chunker that read ``doc``."""
+    return int(doc.meta.get("revision", 1))
 
 
 def _kind(file: SourceFile, doc: Document | None) -> Kind:
@@ -104,7 +120,7 @@ def _kind(file: SourceFile, doc: Document | None) -> Kind:
         stat = file.path.stat()
     except OSError:
         return "changed"  # reading it says why it cannot be read
-    if (doc.size, doc.mtime) != (stat.st_size, stat.st_mtime):
+    if (doc.size, doc.mtime) != (stat.st_size, stat.st_mtime) or revision(doc) != REVISION:
         return "changed"
     if doc.meta.get("access") != list(file.groups):
         return "access"

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from core.db import Chunk, Document, utcnow
 from core.index import ChunkRecord
 from core.services import Services
-from ingest.changes import Changes
+from ingest.changes import REVISION, Changes
 from ingest.ids import chunk_ids, document_id
 from ingest.prepare import Prepared, reason_for
 from ingest.report import Report, flag_reason
@@ -155,7 +155,12 @@ class Writer:
         doc.parser, doc.status, doc.error = prepared.parser, "indexed", None
         doc.groups = list(prepared.groups)
         doc.chunk_count = len(plan.ids)
-        doc.meta = {**prepared.meta, "access": list(file.groups), "date": prepared.date}
+        doc.meta = {
+            **prepared.meta,
+            "access": list(file.groups),
+            "date": prepared.date,
+            "revision": REVISION,
+        }
         doc.indexed_at = utcnow()
         doc.chunks = [
             Chunk(

@@ -6,8 +6,11 @@ comments (Docusaurus, Next.js), Hugo's shortcodes (``{{< note >}}``), Jekyll's L
 tags (``{% include … %}``, ``{{ site.title }}``). Parsed as text, each becomes a
 sentence the answerer may quote ("import Tabs from '@theme/Tabs';") or noise inside
 one. The words *inside* a component or a paired shortcode are the page's own text and
-are kept; only the markup goes. Fenced code blocks are left exactly as written (a page
-about templates shows them on purpose).
+are kept; only the markup goes. So are the words a tag passes as prose: a callout
+written ``{% include "alert.html" content: "The Gmail app is not permitted…" %}`` is a
+paragraph of the page (a quoted argument of four words or more; "alert.html" is not
+prose). Fenced code blocks are left exactly as written (a page about templates shows
+them on purpose).
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ _COMPONENT = re.compile(r"</?[A-Z][\w.]*(?:\s[^<>]*)?/?>")
 """A JSX component's opening, closing or self-closing tag (capitalised, unlike HTML)."""
 _SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL)
 _LIQUID = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)
+_QUOTED = re.compile(r'"([^"]*)"|\'([^\']*)\'')
+_PROSE_WORDS = 4
+"""A quoted tag argument of at least this many words is the page's text, not a name."""
 
 
 def strip_site_markup(text: str, *, mdx: bool = False) -> str:
@@ -51,7 +57,15 @@ def _clean(text: str, mdx: bool) -> str:
         text = _JSX_COMMENT.sub("", text)
         text = _COMPONENT.sub("", text)
     text = _SHORTCODE.sub("", text)
-    return _LIQUID.sub("", text)
+    return _LIQUID.sub(_prose_of, text)
+
+
+def _prose_of(tag: re.Match[str]) -> str:
+    """What a Liquid tag leaves in the page: its prose arguments as a paragraph of their
+    own, or nothing."""
+    quoted = (a or b for a, b in _QUOTED.findall(tag.group()))
+    prose = [" ".join(q.split()) for q in quoted if len(q.split()) >= _PROSE_WORDS]
+    return "\n\n" + " ".join(prose) + "\n\n" if prose else ""
 
 
 def _without_module_lines(text: str) -> str:

@@ -262,3 +262,22 @@ def test_kill_9_mid_job_then_rerun_finishes(tmp_path: Path) -> None:
     assert len(docs) == 31 and all(d.status == "indexed" for d in docs)
     _assert_consistent(svc)
     svc.close()
+
+
+def test_documents_read_by_an_older_revision_are_read_again_and_keep_their_vectors(
+    tmp_path: Path, mixed_folder: Path
+) -> None:
+    svc = Services(make_settings(tmp_path / "footnote"))
+    try:
+        first = run_job(svc, str(mixed_folder))
+        with svc.sessions() as session:  # as an older Footnote left them: no revision
+            for doc in session.scalars(select(Document)):
+                doc.meta = {k: v for k, v in doc.meta.items() if k != "revision"}
+            session.commit()
+        again = run_job(svc, str(mixed_folder))
+        assert again.updated == first.added and again.unchanged == 0
+        assert again.chunks_embedded == 0  # the same texts keep their vectors
+        _assert_consistent(svc)
+        assert run_job(svc, str(mixed_folder)).unchanged == first.added
+    finally:
+        svc.close()

@@ -72,3 +72,16 @@ def test_an_mdx_page_parses_as_markdown_without_its_markup(tmp_path: Path) -> No
     assert "Everyone gets 25 days of holiday a year." in texts
     assert not any("@theme/Tabs" in t and "kept" not in t for t in texts)
     assert not any("Callout" in t or "reviewed in March" in t for t in texts)
+
+
+def test_the_prose_a_liquid_tag_passes_is_kept_as_a_paragraph() -> None:
+    text = (
+        "Use the Mail app.\n"
+        '{% include "alert.html"\n   content: "The Gmail app is not\n'
+        '   permitted on work phones." %}\n'
+        'See [Slack]({% page "/tools/slack" %}) for help.\n'
+    )
+    out = strip_site_markup(text)
+    assert "\n\nThe Gmail app is not permitted on work phones.\n\n" in out
+    assert "alert.html" not in out and "/tools/slack" not in out
+    assert "See [Slack]() for help." in out
