@@ -8,7 +8,10 @@ docs/benchmarks.md, "Fusion: rank or score?"):
 
 1. **Which chunks**: weighted reciprocal rank fusion (a chunk's score is
    ``Σ weight / (rrf_k + rank)``), which needs no score calibration between the two and
-   finds the most answering chunks among the first ``top_k``.
+   finds the most answering chunks among the first ``top_k``; and the dense list's first
+   chunk, which rank fusion sinks below every chunk both lists find when BM25 does not
+   find it at all (a question in other words than the page's: "proof of what I'm paid
+   for the bank" and the employment-verification page, docs/evals.md, session 10).
 2. **In which order**: those first ``top_k`` are re-ordered by their scores — each
    list's scores as z-scores over the chunks either list found, ``dense_share`` dense and
    the rest BM25 (a chunk one list did not return gets that list's lowest score). Rank
@@ -108,8 +111,13 @@ def fuse(dense: Sequence[Hit], sparse: Sequence[Hit], fusion: Fusion) -> list[tu
         return fused
     if fusion.ordered > 0:
         order = _score_order(dense, sparse, fusion.dense_share)
-        head = sorted(fused[: fusion.ordered], key=lambda pair: -order[pair[0].id])
-        fused = head + fused[fusion.ordered :]
+        head, rest = fused[: fusion.ordered], fused[fusion.ordered :]
+        # The dense list's first chunk is always ordered by its score: rank fusion sinks
+        # a chunk that BM25 does not find at all below any that both lists find low.
+        lifted = [pair for pair in rest if pair[0].id == dense[0].id]
+        rest = [pair for pair in rest if pair[0].id != dense[0].id]
+        head = sorted(head + lifted, key=lambda pair: -order[pair[0].id])
+        fused = head + rest
     return _agreed_first(fused, dense, sparse)
 
 

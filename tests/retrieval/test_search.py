@@ -82,6 +82,19 @@ def test_a_document_both_lists_rank_first_leads() -> None:
     assert disagree[0][0].id == "y"  # no agreement: rank fusion as it is
 
 
+def test_the_dense_lists_first_chunk_is_ordered_by_its_score_when_bm25_never_found_it() -> None:
+    """Rank fusion puts every chunk both lists find above one only the dense list finds,
+    however far ahead of the rest it is; the score order brings it back first."""
+    both = [f"c{i}" for i in range(8)]
+    dense = [Hit("a", 0.95)] + [Hit(c, 0.5 - i / 100) for i, c in enumerate(both)]
+    sparse = [Hit(c, 8.0 - i / 10) for i, c in enumerate(both)]
+    by_rank = fuse(dense, sparse, Fusion(ordered=0))
+    assert [h.id for h, _ in by_rank].index("a") == 8
+    fused = fuse(dense, sparse, Fusion(ordered=8, dense_share=0.7))
+    assert fused[0][0].id == "a"
+    assert {h.id for h, _ in fused} == {h.id for h, _ in by_rank}
+
+
 class _Towards(HashEmbedder):
     """Embeds every query as the first axis (the vectors below are set by hand)."""
 
