@@ -82,7 +82,7 @@ def test_a_document_both_lists_rank_first_leads() -> None:
     assert disagree[0][0].id == "y"  # no agreement: rank fusion as it is
 
 
-def test_the_dense_lists_first_chunk_is_ordered_by_its_score_when_bm25_never_found_it() -> None:
+def test_a_questions_dense_first_chunk_is_ordered_by_its_score_when_bm25_never_found_it() -> None:
     """Rank fusion puts every chunk both lists find above one only the dense list finds,
     however far ahead of the rest it is; the score order brings it back first."""
     both = [f"c{i}" for i in range(8)]
@@ -90,9 +90,11 @@ def test_the_dense_lists_first_chunk_is_ordered_by_its_score_when_bm25_never_fou
     sparse = [Hit(c, 8.0 - i / 10) for i, c in enumerate(both)]
     by_rank = fuse(dense, sparse, Fusion(ordered=0))
     assert [h.id for h, _ in by_rank].index("a") == 8
-    fused = fuse(dense, sparse, Fusion(ordered=8, dense_share=0.7))
+    fused = fuse(dense, sparse, Fusion(ordered=8, dense_share=0.7), question=True)
     assert fused[0][0].id == "a"
     assert {h.id for h, _ in fused} == {h.id for h, _ in by_rank}
+    statement = fuse(dense, sparse, Fusion(ordered=8, dense_share=0.7))
+    assert [h.id for h, _ in statement].index("a") == 8  # a claim shares its terms
 
 
 class _Towards(HashEmbedder):
