@@ -72,7 +72,7 @@ its frame; a word found only in the frame (title, section, lead-in) counts this 
 _ROOT = 6
 """Letters the shorter of two terms must have for one beginning with the other to count
 as forms of one word: at 5, short stems joined unrelated words and the sample set lost a
-refusal (docs/evals.md, session 10)."""
+refusal (docs/evals.md, session 11)."""
 _CUE = 0.20
 """Added when the unit has the shape of the answer the ask wants."""
 _PASSAGE, _PASSAGE_WORDS, _RANK = 0.40, 0.05, 0.15
@@ -328,13 +328,13 @@ class _Scorer:
         texts += [c.unit.text for c in candidates] + [p.text for p in passages]
         self.vectors = embed_texts(embedder, texts)
         unit_terms = [set(terms(c.unit.text)) for c in candidates]
-        # A unit's own "step" or "way" does not make it an answer; its heading's does.
+        # "approved" meets "approval"; a unit's own "step" or "way" does not make it an
+        # answer (its heading's does, through the frame).
+        asked_terms = asked.ask_terms | set(asked.context_terms)
         self.words = {
-            id(c): words - FORM_WORDS for c, words in zip(candidates, unit_terms, strict=True)
+            id(c): (words | _other_forms(asked_terms, words)) - FORM_WORDS
+            for c, words in zip(candidates, unit_terms, strict=True)
         }
-        asked_terms = asked.ask_terms | set(asked.context_terms)  # "approved" meets "approval"
-        for c in candidates:
-            self.words[id(c)] |= _other_forms(asked_terms, self.words[id(c)])
         self.frames = {
             id(c): set(terms(" ".join([c.passage.title, *c.passage.section, c.unit.frame])))
             for c in candidates

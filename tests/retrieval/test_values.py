@@ -152,16 +152,6 @@ PAY = [
 ]
 
 
-def test_a_date_spoken_of_but_not_given_is_refused(minilm: Embedder) -> None:
-    question = "What day of the month is salary paid?"
-    extract = extractive_answer(question, [_passage(PAY)], minilm, bar=0)
-    assert extract.refused
-    assert "give no date" in extract.text
-    dated = [*PAY[1:], "Salary is paid on the 25th of each month."]
-    answered = extractive_answer(question, [_passage(dated)], minilm, bar=0)
-    assert not answered.refused and "25th" in answered.text
-
-
 @pytest.mark.parametrize(
     ("unit", "given"),
     [
@@ -185,10 +175,29 @@ LEAVING = [
 ]
 
 
-def test_a_notice_period_spoken_of_but_not_given_is_refused(minilm: Embedder) -> None:
-    question = "How much notice do I have to give if I resign?"
-    extract = extractive_answer(question, [_passage(LEAVING)], minilm, bar=0)
-    assert extract.refused and "give no notice period" in extract.text
-    given = [*LEAVING, "If you resign, give one month's notice in writing."]
-    answered = extractive_answer(question, [_passage(given)], minilm, bar=0)
-    assert not answered.refused and "one month's notice" in answered.text
+@pytest.mark.parametrize(
+    ("question", "spoken_of", "value", "stated", "shown"),
+    [
+        (
+            "What day of the month is salary paid?",
+            PAY,
+            "date",
+            [*PAY[1:], "Salary is paid on the 25th of each month."],
+            "25th",
+        ),
+        (
+            "How much notice do I have to give if I resign?",
+            LEAVING,
+            "notice period",
+            [*LEAVING, "If you resign, give one month's notice in writing."],
+            "one month's notice",
+        ),
+    ],
+)
+def test_a_value_spoken_of_but_not_given_is_refused_and_given_is_answered(
+    minilm: Embedder, question: str, spoken_of: list[str], value: str, stated: list[str], shown: str
+) -> None:
+    extract = extractive_answer(question, [_passage(spoken_of)], minilm, bar=0)
+    assert extract.refused and f"give no {value}" in extract.text
+    answered = extractive_answer(question, [_passage(stated)], minilm, bar=0)
+    assert not answered.refused and shown in answered.text
