@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from urllib.parse import urlparse
 
 from core.access import EVERYONE, may_see
@@ -197,8 +198,13 @@ def _asks_for_credentials(sentence: str) -> bool:
     return bool(send and _CREDENTIAL.search(sentence, send.end()) and _ADDRESS.search(sentence))
 
 
+@lru_cache(maxsize=16384)
 def looks_like_instruction(sentence: str) -> bool:
-    """True for text addressed to a reader or a model rather than stating something."""
+    """True for text addressed to a reader or a model rather than stating something.
+
+    Cached: ingest asks it of each sentence several times (the instruction flags, each
+    view of a passage, each unit listed for the answerer), and its fifteen searches were
+    a fifth of the parse worker's time on a real handbook (docs/benchmarks.md)."""
     return _asks_for_credentials(sentence) or any(p.search(sentence) for p in INJECTION_PATTERNS)
 
 
