@@ -21,8 +21,10 @@ steps, each written for questions and documents in general, not for one corpus:
    list whole, a procedure's steps in order); then the runners-up that score at least
    ``_KEEP_WITHIN`` of their ask's best, up to ``_UNITS`` plus ``_UNITS_PER_ASK`` per
    ask, and beyond that, up to ``_MAX_UNITS``, those within ``_MORE_WITHIN`` of their
-   ask's best (when several units score alike, the answer is spread over them). Each
-   unit is cited with its ``[n]``.
+   ask's best (when several units score alike, the answer is spread over them); last,
+   the best unit of each of the first ``_DOCUMENTS`` documents not yet quoted, when it
+   scores within ``_KEEP_WITHIN`` of the best (the page that answers is not always the
+   one whose units fill the places). Each unit is cited with its ``[n]``.
 
 Whether to answer at all is separate (``confidence``): the best unit always exists, but
 a question the documents do not cover has no passage that holds its rarest words and no
@@ -99,6 +101,13 @@ on real handbooks the one that holds the asked-for fact is often fourth to eight
 absolute gap, not a share of the best: the passage terms every unit of a good passage
 shares make every share high. Against a fixed seven, answers on the sample set are as
 long as before and dxw's a fifth longer (docs/evals.md, session 5)."""
+_DOCUMENTS = 3
+"""The documents whose best unit an answer quotes, when it scores within
+``_KEEP_WITHIN`` of the best: on real handbooks the page that answers a paraphrased
+question is often third among the documents found, below a neighbouring topic whose
+units fill every place ("late nights" finds working hours before time off in lieu).
+At 2, dxw cites one more gold page; at 3, two more, and the sample set one; 4 gives the
+same figures with longer answers (docs/evals.md, session 13)."""
 _LOOK_AT = 12
 """Runners-up considered per ask."""
 _MAX_STEPS = 6
@@ -246,6 +255,7 @@ def extractive_answer(
         close = best[id(ask)] - scorer.score(ask, c) <= _MORE_WITHIN
         if len(chosen) < _UNITS + per_ask or close:
             _add_with_neighbours(chosen, c, ask, candidates)
+    _add_other_documents(chosen, answerable, scorer, candidates)
     picks = [Pick(c.passage.n, c.unit.position, c.unit.text, scorer.best_score(c)) for c in chosen]
     return Extract(_render(chosen), picks, refused=False, best_score=confidence, closest=[])
 
@@ -457,6 +467,27 @@ class _Scorer:
         words = asked.ask_terms - asked.categories - common
         word = unaddressed(asked.text, words, self.embedder, texts, vectors, len(best))
         return word or ""
+
+
+def _add_other_documents(
+    chosen: list[_Candidate],
+    answerable: list[_Candidate],
+    scorer: _Scorer,
+    candidates: list[_Candidate],
+) -> None:
+    """Quote the best unit of each of the first ``_DOCUMENTS`` documents (ranked by
+    their best unit) that no chosen unit is from, when it scores within
+    ``_KEEP_WITHIN`` of the best: the person sees every page that may hold the answer,
+    each by its closest sentence."""
+    top = max(map(scorer.best_score, answerable))
+    by_document: dict[str, _Candidate] = {}
+    for c in sorted(answerable, key=lambda c: -scorer.best_score(c)):
+        by_document.setdefault(c.passage.doc_id, c)
+    quoted = {c.passage.doc_id for c in chosen}
+    for doc, c in list(by_document.items())[:_DOCUMENTS]:
+        if doc not in quoted and scorer.best_score(c) >= _KEEP_WITHIN * top:
+            ask = max(scorer.asked.asks, key=lambda a: scorer.score(a, c))
+            _add_with_neighbours(chosen, c, ask, candidates)
 
 
 def _other_forms(wanted: set[str], words: set[str]) -> set[str]:

@@ -236,3 +236,22 @@ def test_another_form_of_an_asked_word_counts_as_the_word() -> None:
     )
     score = {pick.n: pick.score for pick in extract.picks}
     assert score[2] > score[1]
+
+
+def test_the_best_sentence_of_each_leading_document_is_quoted_after_a_crowded_top() -> None:
+    # Ten sentences of one page fill every place; the page that answers ("time off in
+    # lieu") scores lower but within reach, and is still quoted, as is the on-call page.
+    # A fourth, unrelated page is not.
+    rules = (
+        f"Working hours rule {i}: late working hours are logged in the sheet." for i in range(10)
+    )
+    passages = [
+        _passage(1, " ".join(rules), "Working hours"),
+        _passage(2, "Working late hours on call has its own rota.", "On call"),
+        _passage(3, "Late working is paid back as time off in lieu.", "Time off in lieu"),
+        _passage(4, "The office plants are watered every Monday morning.", "Office"),
+    ]
+    question = "I worked late hours all week. How are late working hours handled?"
+    extract = extractive_answer(question, passages, HashEmbedder(), bar=0)
+    assert {pick.n for pick in extract.picks} == {1, 2, 3}
+    assert extract.text.endswith("as time off in lieu [3].")
