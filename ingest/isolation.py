@@ -39,7 +39,6 @@ from ingest.parsing.partitioners import warm_up_nlp
 _T = TypeVar("_T")
 
 _PRELOAD = [
-    "ingest.parsing.torchless",  # first: before anything imports spaCy
     "ingest.isolation",
     "ingest.prepare",
     "unstructured.partition.md",

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import os
-import shutil
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from core.settings import PROJECT_ROOT
 from ingest.isolation import PARSE_NICENESS, ParseWorker
 from ingest.parsing import ParseError
 from tests.conftest import make_settings
-
-SAMPLE_DOCX = PROJECT_ROOT / "data/corpus/it/laptop-return-procedure.docx"
 
 
 def _niceness(path: Path) -> int:
@@ -41,20 +36,5 @@ def test_a_child_that_blocks_still_meets_the_wall_time_limit(tmp_path: Path) -> 
     try:
         with pytest.raises(ParseError, match="took longer than 0.2 s"):
             worker.run(_sleep, tmp_path)
-    finally:
-        worker.close()
-
-
-def _torch_loaded(path: Path) -> bool:
-    """In the child: whether torch is imported (spaCy's thinc would import it)."""
-    return sys.modules.get("torch") is not None
-
-
-def test_the_worker_parses_without_torch(tmp_path: Path) -> None:
-    worker = ParseWorker(make_settings(tmp_path))
-    try:
-        page = shutil.copy(SAMPLE_DOCX, tmp_path / "page.docx")
-        assert worker.parse(page)[0].elements  # spaCy reads Word's sentences
-        assert worker.run(_torch_loaded, tmp_path) is False
     finally:
         worker.close()
