@@ -255,7 +255,7 @@ def extractive_answer(
         close = best[id(ask)] - scorer.score(ask, c) <= _MORE_WITHIN
         if len(chosen) < _UNITS + per_ask or close:
             _add_with_neighbours(chosen, c, ask, candidates)
-    _add_other_documents(chosen, answerable, scorer, candidates)
+    _add_other_documents(chosen, best_first, scorer, candidates)
     picks = [Pick(c.passage.n, c.unit.position, c.unit.text, scorer.best_score(c)) for c in chosen]
     return Extract(_render(chosen), picks, refused=False, best_score=confidence, closest=[])
 
@@ -471,17 +471,17 @@ class _Scorer:
 
 def _add_other_documents(
     chosen: list[_Candidate],
-    answerable: list[_Candidate],
+    best_first: list[_Candidate],
     scorer: _Scorer,
     candidates: list[_Candidate],
 ) -> None:
     """Quote the best unit of each of the first ``_DOCUMENTS`` documents (ranked by
-    their best unit) that no chosen unit is from, when it scores within
-    ``_KEEP_WITHIN`` of the best: the person sees every page that may hold the answer,
-    each by its closest sentence."""
-    top = max(map(scorer.best_score, answerable))
+    their best unit; ``best_first``: the answerable units, best first) that no chosen
+    unit is from, when it scores within ``_KEEP_WITHIN`` of the best: the person sees
+    every page that may hold the answer, each by its closest sentence."""
+    top = scorer.best_score(best_first[0])
     by_document: dict[str, _Candidate] = {}
-    for c in sorted(answerable, key=lambda c: -scorer.best_score(c)):
+    for c in best_first:
         by_document.setdefault(c.passage.doc_id, c)
     quoted = {c.passage.doc_id for c in chosen}
     for doc, c in list(by_document.items())[:_DOCUMENTS]:
