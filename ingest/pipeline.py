@@ -23,6 +23,7 @@ the progress listener), so a change of what a job records is made in one place.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from core.db import utcnow
 from core.embeddings.base import InputWindow
@@ -54,15 +55,22 @@ _BUFFER_CHUNKS = 2 * _BATCH_CHUNKS
 
 
 def run_pass(
-    services: Services, job_id: int, scope: JobScope, progress: Progress | None = None
+    services: Services,
+    job_id: int,
+    scope: JobScope,
+    progress: Progress | None = None,
+    *,
+    crawl_failed: Sequence[tuple[str, str]] = (),
+    crawl_skipped: Sequence[tuple[str, str]] = (),
 ) -> tuple[Counts, Counter[str]]:
-    """Run the job's pass; its counts and the seconds spent per stage."""
+    """Run the job's pass; its counts and the seconds spent per stage. ``crawl_*`` are
+    the (url, reason) a web source's crawl could not keep, recorded as the job's own."""
     session = services.sessions()
     try:
         report = Report(session, job_id, progress)
         with report.timed("scan + change detection"):
             changes = detect(session, scope)
-        report.start(len(changes.files), changes.skipped)
+        report.start(len(changes.files), [*crawl_skipped, *changes.skipped], crawl_failed)
         _report_unchanged(changes, report)
         writer = Writer(services, session, scope.source, changes, report)
         settings = services.settings

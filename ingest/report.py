@@ -16,7 +16,7 @@ import contextlib
 import dataclasses
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -25,6 +25,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from core.db import Job, JobEvent, utcnow
+
+_PATH_CHARS = 1000
+"""``job_events.path`` holds this many characters (a crawled URL may be longer)."""
 
 
 class Progress(Protocol):
@@ -71,15 +74,25 @@ class Report:
         self.seconds: Counter[str] = Counter()
         """Seconds per stage of the calling thread (embed, plan, write, wait...)."""
 
-    def start(self, files_total: int, skipped: list[tuple[str, str]]) -> None:
-        """The scan is done: what it left out, and how many files the job will see."""
+    def start(
+        self,
+        files_total: int,
+        skipped: Sequence[tuple[str, str]],
+        failed: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """The scan is done: what it (or a crawl before it) left out, what a crawl could
+        not fetch (counted as failed files), and how many files the job will see."""
         for rel, reason in skipped:
             self._event(rel, "skipped", reason)
-        self.counts.skipped = len(skipped)
+        for rel, reason in failed:
+            self._event(rel, "failed", reason)
+        counts = dataclasses.replace(
+            self.counts, skipped=len(skipped), failed=len(failed), failures=list(failed)
+        )
         self.session.execute(
             update(Job).where(Job.id == self.job_id).values(files_total=files_total)
         )
-        self.session.commit()
+        self._commit(counts)
         if self.progress:
             self.progress.start(files_total)
 
@@ -152,17 +165,7 @@ class Report:
         at: datetime | None = None,
     ) -> None:
         elapsed = (time.perf_counter() - started) * 1000 if started is not None else 0.0
-        self.session.add(
-            JobEvent(
-                job_id=self.job_id,
-                path=path,
-                action=action,
-                reason=reason,
-                chunks=chunks,
-                duration_ms=elapsed,
-                at=at or utcnow(),
-            )
-        )
+        self.session.add(job_event(self.job_id, path, action, reason, chunks, elapsed, at))
 
     def _commit(self, counts: Counts) -> None:
         """Counters and heartbeat go in the same transaction as the document they count."""
@@ -173,6 +176,28 @@ class Report:
         )
         self.session.commit()
         self.counts = counts
+
+
+def job_event(
+    job_id: int,
+    path: str,
+    action: str,
+    reason: str | None = None,
+    chunks: int = 0,
+    duration_ms: float = 0.0,
+    at: datetime | None = None,
+) -> JobEvent:
+    """One line of a job's log (a file's outcome, or a link ``ingest.lineage`` made or
+    dropped): the one place a ``JobEvent`` is made, so every writer fills it alike."""
+    return JobEvent(
+        job_id=job_id,
+        path=path[:_PATH_CHARS],
+        action=action,
+        reason=reason,
+        chunks=chunks,
+        duration_ms=duration_ms,
+        at=at or utcnow(),
+    )
 
 
 def flag_reason(meta: dict[str, Any]) -> str | None:

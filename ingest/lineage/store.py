@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.db import Chunk, Document, DocumentLink, JobEvent
+from core.db import Chunk, Document, DocumentLink
 from core.services import Services
 from ingest.lineage.rules import Found, detect
 from ingest.lineage.signals import Version, statements, version_of
+from ingest.report import job_event
 
 _SCAN_CHUNKS = 4
 """Statements about a document's own standing sit at its top: read its first chunks."""
@@ -69,9 +70,7 @@ def update_lineage(services: Services, job_id: int | None = None) -> LineageCoun
                 newer = by_id.get(link.newer_id)
                 reason = f"no longer supersedes {link.older_id} ({link.origin})"
                 if newer is not None and job_id is not None:
-                    session.add(
-                        JobEvent(job_id=job_id, path=newer.path, action="unlinked", reason=reason)
-                    )
+                    session.add(job_event(job_id, newer.path, "unlinked", reason))
                 session.delete(link)
                 counts.unlinked += 1
         session.commit()
@@ -102,7 +101,7 @@ def _event(
     if job_id is None:
         return
     reason = f"supersedes {by_id[found.older].path} ({found.origin}: {found.evidence})"
-    session.add(JobEvent(job_id=job_id, path=path, action=action, reason=reason))
+    session.add(job_event(job_id, path, action, reason))
 
 
 def _as_datetime(epoch: float) -> datetime:

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from core.db import Document, Job, JobEvent, utcnow
+from core.db import Document
 from core.services import Services
 from core.settings import Settings, SourceConfig
 from ingest import pipeline
@@ -30,7 +30,7 @@ from ingest.scope import JobScope
 from ingest.sources import SourceError
 from ingest.web.crawl import crawl
 from ingest.web.extract import ExtractError, Page, read_page_file
-from ingest.web.site import CrawlProgress, CrawlReport, Site
+from ingest.web.site import CrawlProgress, Site
 from ingest.web.state import Snapshot
 
 
@@ -99,14 +99,14 @@ def run_pass(
         progress=progress if isinstance(progress, CrawlProgress) else None,
         reader=isolated_reader(shared_worker(services.settings)),
     )
-    _record(services, job_id, report)
-    counts, stages = pipeline.run_pass(services, job_id, scope, progress)
-    counts.failed += len(report.failures)
-    counts.failures[:0] = report.failures
-    counts.skipped += len(report.skipped)  # events, not a column: the pass counts its own
-    with services.sessions() as session:
-        session.execute(update(Job).where(Job.id == job_id).values(failed=counts.failed))
-        session.commit()
+    counts, stages = pipeline.run_pass(
+        services,
+        job_id,
+        scope,
+        progress,
+        crawl_failed=report.failures,
+        crawl_skipped=report.skipped,
+    )
     _link_documents(services, scope.source, Snapshot(scope.config.path))
     return counts, stages
 
@@ -138,24 +138,4 @@ def _link_documents(services: Services, source: str, snapshot: Snapshot) -> None
         for doc in session.scalars(query):
             if doc.meta.get("link") != links[doc.path]:
                 doc.meta = {**doc.meta, "link": links[doc.path]}
-        session.commit()
-
-
-def _record(services: Services, job_id: int, report: CrawlReport) -> None:
-    """The crawl's failures and skips as the job's events (the pass records the rest)."""
-    now = utcnow()
-    with services.sessions() as session:
-        for action, outcomes in (("failed", report.failures), ("skipped", report.skipped)):
-            for path, reason in outcomes:
-                session.add(
-                    JobEvent(
-                        job_id=job_id,
-                        path=path[:1000],
-                        action=action,
-                        reason=reason,
-                        chunks=0,
-                        duration_ms=0.0,
-                        at=now,
-                    )
-                )
         session.commit()
