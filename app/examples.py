@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from core.access import asker_groups
 from core.settings import PROJECT_ROOT
 from retrieval.types import User
 
@@ -28,8 +29,8 @@ def for_user(user: User, path: Path = SAMPLE_EVALS) -> list[str]:
         item = json.loads(line)
         if item.get("answerable", True) is False or item.get("history"):
             continue
-        asker_groups = set(item.get("user_groups") or ["all"])
-        if asker_groups <= set(user.groups) and item.get("question"):
+        needs = set(asker_groups(item.get("user_groups") or ()))
+        if needs <= set(asker_groups(user.groups)) and item.get("question"):
             picked.append(str(item["question"]))
         if len(picked) == HOW_MANY:
             break

@@ -45,6 +45,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from core.access import asker_groups
 from core.embeddings import Embedder
 from core.index import Hit, Index, SearchFilter
 from core.settings import Settings
@@ -86,10 +87,11 @@ class Fusion:
 
 
 def search_filter(user: User, filters: Filters | None = None) -> SearchFilter:
-    """The engine-side filter: the asker's groups, narrowed by any optional filters."""
+    """The engine-side filter: the asker's groups ("all" always among them, as
+    ``core.access`` says), narrowed by any optional filters."""
     f = filters or Filters()
     return SearchFilter.for_groups(
-        user.groups,
+        asker_groups(user.groups),
         sources=tuple(f.sources),
         doc_ids=tuple(f.doc_ids),
         date_from=f.date_from,

@@ -10,17 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from core.access import EVERYONE
+
 
 @dataclass(frozen=True)
 class User:
     """Who is asking; ``groups`` bound everything they may see (always includes "all")."""
 
     id: str
-    groups: tuple[str, ...] = ("all",)
+    groups: tuple[str, ...] = (EVERYONE,)
     name: str = ""
-
-    def in_group(self, group: str) -> bool:
-        return group in self.groups
 
 
 @dataclass(frozen=True)

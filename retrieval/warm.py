@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.access import EVERYONE
 from core.embeddings import Embedder
 from core.embeddings.base import InputWindow
 from core.vector_store import Key, keyed_input, store_of
@@ -34,7 +35,6 @@ _RUN_LIMIT = 6
 chunks either side of a hit: five)."""
 _JOIN = "\n"
 """How ``retrieval.search`` joins adjacent chunks into one passage."""
-_EVERYONE = ("all",)
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,7 @@ def _answer_texts(
 def _passage_texts(text: str, section: tuple[str, ...], groups: Sequence[str]) -> set[str]:
     """The passage's text and its units, as each asker who may see it reads it."""
     passage = Passage("", "", text, "", "", "", list(section), None, list(groups), 0.0)
-    askers = [tuple(groups), _EVERYONE] if owns(groups, groups) else [_EVERYONE]
+    askers = [tuple(groups), (EVERYONE,)] if owns(groups, groups) else [(EVERYONE,)]
     views = {as_data(passage, asker).text for asker in askers}
     out = set(views)
     for view in views:  # one view when nobody owns the document, or it holds no secret

@@ -11,8 +11,10 @@ unanswerable lines carry no sources, and that the ``forbidden`` phrases of restr
 occur only in documents the asker may not read. Exits 1 and lists the problems if any.
 
 Text is extracted here with light dependencies (pypdf, python-docx, python-pptx, openpyxl
-and the standard library), independently of the project's ingest package. Import
-``check(dataset_path, corpus_dir) -> list[str]`` to use it from tests.
+and the standard library), independently of the project's ingest parsers; who may read a
+file is the project's own rule (``ingest.sources.AccessRules`` for the sidecar,
+``core.access`` for the asker). Import ``check(dataset_path, corpus_dir) -> list[str]``
+to use it from tests.
 """
 
 from __future__ import annotations
@@ -24,13 +26,14 @@ import io
 import json
 import re
 import sys
-import tomllib
 import unicodedata
 from email import policy
-from fnmatch import fnmatchcase
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
+
+from core.access import EVERYONE, asker_groups, may_see
+from ingest.sources import SIDECAR, AccessRules, SourceError
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATASET = ROOT / "data" / "evals" / "sample.jsonl"
@@ -61,33 +64,10 @@ FIELDS = {
 }
 REQUIRED = ("id", "question", "kind")
 MAX_PHRASE_WORDS = 4
-ACCESS_FILE = "access.toml"
+ACCESS_FILE = SIDECAR
 
 
 # --------------------------------------------------------------------------- access groups
-
-
-def load_access(corpus_dir: Path) -> tuple[list[str], list[tuple[str, list[str]]]]:
-    """Return (default groups, [(path or glob pattern, groups)]) from ``access.toml``."""
-    path = Path(corpus_dir) / ACCESS_FILE
-    if not path.exists():
-        return ["all"], []
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    default = list(data.get("default", ["all"]))
-    rules = [(str(key), list(groups)) for key, groups in data.get("files", {}).items()]
-    return default, rules
-
-
-def groups_for(rel_path: str, access: tuple[list[str], list[tuple[str, list[str]]]]) -> list[str]:
-    """Access groups of a corpus file: an exact entry wins, then the first matching glob."""
-    default, rules = access
-    for key, groups in rules:
-        if key == rel_path:
-            return groups
-    for key, groups in rules:
-        if fnmatchcase(rel_path, key):
-            return groups
-    return default
 
 
 def corpus_files(corpus_dir: Path) -> list[str]:
@@ -311,8 +291,8 @@ def check(dataset_path, corpus_dir) -> list[str]:
     if not corpus_dir.is_dir():
         return [f"{corpus_dir}: corpus directory not found"]
     try:
-        access = load_access(corpus_dir)
-    except (tomllib.TOMLDecodeError, TypeError, ValueError) as exc:
+        access = AccessRules(corpus_dir, [EVERYONE])
+    except (SourceError, TypeError, ValueError) as exc:
         return [f"{corpus_dir / ACCESS_FILE}: cannot parse: {exc}"]
     all_files = corpus_files(corpus_dir)
     texts: dict[str, str] = {}
@@ -380,8 +360,8 @@ def check(dataset_path, corpus_dir) -> list[str]:
         if not (_is_str_list(sources) and _is_str_list(must_include) and _is_str_list(forbidden)):
             continue
         if not _is_str_list(user_groups):
-            user_groups = ["all"]
-        asker = set(user_groups) | {"all"}
+            user_groups = []
+        asker = asker_groups(user_groups)
 
         if kind == "follow-up" or "history" in row:
             if kind != "follow-up":
@@ -419,9 +399,9 @@ def check(dataset_path, corpus_dir) -> list[str]:
                 problems.append(f"{where}: access.toml is not a document")
             else:
                 valid_sources.append(src)
-                if not asker & set(groups_for(src, access)):
+                if not may_see(access.groups_for(src), asker):
                     problems.append(
-                        f"{where}: source {src!r} is not readable by groups {sorted(asker)}"
+                        f"{where}: source {src!r} is not readable by groups {list(asker)}"
                     )
         if len(set(sources)) != len(sources):
             problems.append(f"{where}: duplicate sources")
@@ -437,17 +417,17 @@ def check(dataset_path, corpus_dir) -> list[str]:
         if kind == "restricted":
             if not answerable and not forbidden:
                 problems.append(f"{where}: an unanswerable restricted question needs forbidden")
-            if answerable and asker == {"all"}:
+            if answerable and asker == (EVERYONE,):
                 problems.append(f"{where}: an answerable restricted question needs user_groups")
             for phrase in forbidden:
                 needle = normalise(phrase)
                 holders = [rel for rel in all_files if needle in text_of(rel)]
                 if not holders:
                     problems.append(f"{where}: forbidden {phrase!r} occurs in no document")
-                leaks = [rel for rel in holders if asker & set(groups_for(rel, access))]
+                leaks = [rel for rel in holders if may_see(access.groups_for(rel), asker)]
                 if leaks:
                     problems.append(
-                        f"{where}: forbidden {phrase!r} is readable by {sorted(asker)} in {leaks}"
+                        f"{where}: forbidden {phrase!r} is readable by {list(asker)} in {leaks}"
                     )
 
     if not seen_ids:

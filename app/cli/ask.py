@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from core.access import parse_groups
+from core.access import asker_groups, parse_groups
 from core.index import IndexLocked
 from core.services import get_services
 from core.settings import get_settings
@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
         settings = get_settings()
         asker = User(
             id=user or settings.default_user,
-            groups=parse_groups(groups) if groups else tuple(settings.default_user_groups),
+            groups=parse_groups(groups) if groups else asker_groups(settings.default_user_groups),
         )
         services = get_services()
         try:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from ingest.sources import AccessRules
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 CORPUS = DATA / "corpus"
@@ -112,12 +114,12 @@ def test_access_toml(documents, checker):
     data = tomllib.loads((CORPUS / "access.toml").read_text(encoding="utf-8"))
     assert data["default"] == ["all"]
     rels = [p.relative_to(CORPUS).as_posix() for p in documents]
-    access = checker.load_access(CORPUS)
+    access = AccessRules(CORPUS, ["all"])
     for pattern, groups in data["files"].items():
         assert groups and all(isinstance(g, str) for g in groups), pattern
         assert any(rel == pattern or fnmatchcase(rel, pattern) for rel in rels), pattern
-    restricted = {rel for rel in rels if checker.groups_for(rel, access) != ["all"]}
-    groups = {g for rel in restricted for g in checker.groups_for(rel, access)}
+    restricted = {rel for rel in rels if access.groups_for(rel) != ("all",)}
+    groups = {g for rel in restricted for g in access.groups_for(rel)}
     assert groups == RESTRICTED_GROUPS
     # Markdown front matter, where it declares groups, agrees with the sidecar.
     for rel in rels:
@@ -128,7 +130,7 @@ def test_access_toml(documents, checker):
         for line in front.splitlines():
             if line.startswith("groups:"):
                 declared = [g.strip() for g in line.split(":", 1)[1].strip(" []").split(",")]
-                assert sorted(declared) == sorted(checker.groups_for(rel, access)), rel
+                assert sorted(declared) == sorted(access.groups_for(rel)), rel
 
 
 def test_long_pdf_has_pages_headers_and_tables():
