@@ -7,6 +7,7 @@ in that package's conftest.
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ import core  # noqa: F401  (offline environment before anything heavy is importe
 import core.services
 from core.services import Services
 from core.settings import Settings, SourceConfig, get_settings
+from core.vector_store import VectorStore, attach
 from tests.support.openai_server import OpenAIServer
 
 REPO = Path(__file__).resolve().parent.parent
@@ -93,7 +95,8 @@ def openai_server() -> Iterator[OpenAIServer]:
 def sample_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     """The sample corpus ingested once (source "sample") with the REAL local embedder.
 
-    Session-scoped and shared: treat it as read-only. Its settings are built with the
+    Session-scoped and shared, so only read: tests that answer (answers cache question
+    vectors), run jobs or evals take ``sample_copy``. Its settings are built with the
     foreign environment removed, since ``_isolated_env`` is per test and runs later.
     """
     from ingest import run_job
@@ -129,6 +132,8 @@ def sample_copy(
         sample_services.settings.data_dir, data_dir, ignore=shutil.ignore_patterns("*.lock")
     )
     svc = Services(sample_services.settings.model_copy(update={"data_dir": data_dir}))
-    svc.embedder = sample_services.embedder  # one model (and vector cache) per process
+    embedder = copy.copy(sample_services.embedder)  # one model per process, ...
+    attach(embedder, VectorStore.for_embedder(data_dir, embedder))  # ... the copy's vectors
+    svc.embedder = embedder
     yield svc
     svc.close()

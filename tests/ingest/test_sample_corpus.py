@@ -45,12 +45,12 @@ def test_access_groups_come_from_the_sidecar(sample_services: Services) -> None:
     assert "finance/month-end-close-procedure.docx" not in everyone
 
 
-def test_scanned_rota_is_read_by_ocr_and_cited_by_page(sample_services: Services) -> None:
+def test_scanned_rota_is_read_by_ocr_and_cited_by_page(sample_copy: Services) -> None:
     """The rota has no text layer: OCR gives it searchable text, and answers cite its page."""
     from retrieval import answer
     from retrieval.types import CitationEvent, User
 
-    with sample_services.sessions() as session:
+    with sample_copy.sessions() as session:
         rota = session.scalars(
             select(Document).where(Document.path == "office/fire-warden-rota-scan.pdf")
         ).one()
@@ -60,7 +60,7 @@ def test_scanned_rota_is_read_by_ocr_and_cited_by_page(sample_services: Services
         answer(
             "Who is the chief fire warden in the Bristol office?",
             User("tests"),
-            services=sample_services,
+            services=sample_copy,
             record=False,
         )
     )

@@ -20,11 +20,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def sample(request: pytest.FixtureRequest) -> Services:
-    try:
-        return request.getfixturevalue("sample_services")
-    except pytest.FixtureLookupError:
-        pytest.skip("the shared sample_services fixture is not in tests/conftest.py yet")
+def sample(sample_copy: Services) -> Services:
+    """The ingested sample corpus, a copy: answering caches question vectors."""
+    return sample_copy
 
 
 def _rows(*kinds: str) -> list[dict]:
