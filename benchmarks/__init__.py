@@ -2,5 +2,6 @@
 
 A package of its own because a benchmark drives several stages at once (the retrieval
 benchmark chunks with ``ingest`` and searches with ``retrieval``), which no stage may do
-to another: ``python -m benchmarks.ingest``, ``footnote bench retrieval``.
+to another: ``python -m benchmarks.ingest``, ``footnote bench retrieval``, ``footnote
+bench parse`` (``benchmarks.parsing``).
 """

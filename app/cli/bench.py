@@ -185,7 +185,7 @@ def parse_cmd(
 
     Example: `footnote bench parse ../shared/datasets/real-docs`
     """
-    from ingest.parse_bench import run
+    from benchmarks.parsing import run
 
     if not folder.is_dir():
         console.print(f"[red]{folder} is not a folder.[/] Give a folder of documents.")

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import app
-from ingest.parse_bench import documents, run, score, words
+from benchmarks.parsing import documents, run, score, words
 from tests.ingest.parse_fixtures import make_fixtures
 
 

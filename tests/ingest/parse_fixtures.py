@@ -1,7 +1,7 @@
 """Small generated documents with the text a person sees written beside them.
 
 Each fixture is one file plus ``NAME.EXT.md``, its expected text, for ``footnote bench
-parse`` and ``tests/ingest/test_parse_bench.py``. They hold what real files hold and
+parse`` and ``tests/benchmarks/test_parsing.py``. They hold what real files hold and
 naive parsers lose: text boxes, headers and footers, footnotes, Strict OOXML, several
 sheets with merged cells and formulas, slide notes and tables, running PDF headers and
 "Page X of Y", hyphenation, two columns, rotated text, links, and scans. Make them with
