@@ -11,7 +11,8 @@ batch size, and the job's ratio to that; the wordpieces the model computed, padd
 included, in the job's calls and in that one call (batching's cost, independent of the
 load: ``padded_wordpieces_*``); an unchanged re-run and its ratio
 to the full run, and peak RSS of the job (this process when the job ends), of this
-process at the end, and of the parse worker. The model and
+process at the end, and of the parse worker, with the job's RSS every 5,000 chunks
+(``job_rss_by_chunks``: growth with the corpus, apart from one call's peak). The model and
 the parse worker are started first (both once per process, both warm for later jobs).
 
 ``--generate N`` first writes a corpus of N chunks (``benchmarks.generated``: text
@@ -70,8 +71,9 @@ def run(
         tick = time.perf_counter()
         worker.start()
         worker_start_s = time.perf_counter() - tick
+        trace = MemoryTrace()
         with _recorded(services.embedder) as calls:
-            full = run_job(services, "bench", requested_by="bench")
+            full = run_job(services, "bench", requested_by="bench", progress=trace)
         job_peak_mb = _peak_rss_mb()
         rerun = run_job(services, "bench", requested_by="bench")
         search = search_latency(services.index, services.settings, queries) if queries else {}
@@ -98,6 +100,7 @@ def run(
         "rerun_ratio": round(rerun.seconds / full.seconds, 4) if full.seconds else 0.0,
         **search,
         "job_peak_rss_mb": job_peak_mb,
+        "job_rss_by_chunks": trace.rows,
         "peak_rss_mb": _peak_rss_mb(),
         "parse_worker_start_s": round(worker_start_s, 2),
         "parse_worker_peak_rss_mb": round(worker_rss, 1),
@@ -128,6 +131,37 @@ def _baseline(services: Services, full: JobResult, calls: list[list[str]]) -> di
         "target_ratio": "ratio_to_pure_embed_with_answer_texts",
         **_padding(services.embedder, calls, texts + store_texts),
     }
+
+
+class MemoryTrace:
+    """A job's progress listener that reads this process's memory every ``every`` chunks
+    written: ``rows`` of (chunks, VmRSS MB, VmHWM MB), to tell growth with the corpus
+    from the peaks of single embedding calls."""
+
+    def __init__(self, every: int = 5000) -> None:
+        self.every = every
+        self.chunks = 0
+        self.rows: list[tuple[int, float, float]] = []
+
+    def start(self, files_total: int) -> None:
+        self.rows.append((0, *_memory_mb()))
+
+    def advance(self, path: str, action: str, chunks_embedded: int) -> None:
+        before, self.chunks = self.chunks, self.chunks + chunks_embedded
+        if self.chunks // self.every > before // self.every:
+            self.rows.append((self.chunks, *_memory_mb()))
+
+
+def _memory_mb() -> tuple[float, float]:
+    """VmRSS and VmHWM of this process in MB (Linux's /proc; the peak alone elsewhere)."""
+    try:
+        fields = dict(
+            line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines()
+        )
+    except OSError:
+        return 0.0, _peak_rss_mb()
+    rss, hwm = (int(fields[k].split()[0]) / 1024 for k in ("VmRSS", "VmHWM"))
+    return round(rss, 1), round(hwm, 1)
 
 
 def _peak_rss_mb() -> float:
