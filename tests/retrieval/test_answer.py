@@ -15,6 +15,7 @@ from retrieval.types import (
     CitationEvent,
     Done,
     Event,
+    Filters,
     Notice,
     Token,
     Turn,
@@ -203,7 +204,8 @@ def test_model_failure_falls_back_to_the_extract(
 
 
 def test_no_sources_means_no_llm_call(llm_services: Services, openai_server: OpenAIServer) -> None:
-    _, result = _run("leave", User("x", groups=("nobody",)), llm_services)
+    nowhere = Filters(sources=("no-such-source",))  # everyone is in "all": filter instead
+    _, result = _run("leave", User("x", groups=("nobody",)), llm_services, filters=nowhere)
     assert result.refused and result.text == REFUSAL
     assert openai_server.chat_requests() == []
 

@@ -13,7 +13,7 @@ from core.embeddings.hashing import HashEmbedder
 from core.index import ChunkRecord, Hit, SearchFilter, open_index
 from core.services import Services
 from retrieval import FootnoteRetriever, search
-from retrieval.search import Fusion, Searcher, diversify, fuse
+from retrieval.search import Fusion, Searcher, diversify, fuse, search_filter
 from retrieval.types import Filters, Passage, User
 from tests.conftest import make_settings
 from tests.retrieval.conftest import Doc, chunk_id, write_docs
@@ -238,3 +238,9 @@ def test_widen_keeps_the_access_filter(services: Services) -> None:
     found = _found(_SECRET, 0)
     assert "Team Red" in "".join(p.text for p in searcher.widen([found], HR))
     assert "Team Red" not in "".join(p.text for p in searcher.widen([found], EVERYONE))
+
+
+def test_every_asker_searches_what_everyone_may_see() -> None:
+    """The engine's filter holds "all" even for a caller that left it out (core.access)."""
+    assert search_filter(User("x", groups=("hr",))).groups == ("all", "hr")
+    assert search_filter(User("x", groups=())).groups == ("all",)
