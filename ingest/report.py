@@ -5,7 +5,9 @@ failed), every removed document in one ``Report.removed``. That call adds the fi
 event, moves the counters, writes them and the heartbeat to the job's row and commits,
 in the same transaction as the document rows the writer staged before it: the job's
 row never counts a document SQL does not hold. Only then does the progress listener
-hear of it. If the commit fails, the counters stay as they were.
+hear of it. If the commit fails, the counters stay as they were. ``Report.start``
+records what the scan skipped, and for a web source what its crawl could not keep.
+``job_event`` makes every event, the lineage's too.
 
 ``Report.timed`` adds up where the seconds go (``python -m benchmarks.ingest`` prints it).
 """

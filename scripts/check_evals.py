@@ -64,7 +64,6 @@ FIELDS = {
 }
 REQUIRED = ("id", "question", "kind")
 MAX_PHRASE_WORDS = 4
-ACCESS_FILE = SIDECAR
 
 
 # --------------------------------------------------------------------------- access groups
@@ -76,7 +75,7 @@ def corpus_files(corpus_dir: Path) -> list[str]:
     return sorted(
         p.relative_to(corpus_dir).as_posix()
         for p in corpus_dir.rglob("*")
-        if p.is_file() and p.name != ACCESS_FILE and not p.name.startswith(".")
+        if p.is_file() and p.name != SIDECAR and not p.name.startswith(".")
     )
 
 
@@ -293,7 +292,7 @@ def check(dataset_path, corpus_dir) -> list[str]:
     try:
         access = AccessRules(corpus_dir, [EVERYONE])
     except (SourceError, TypeError, ValueError) as exc:
-        return [f"{corpus_dir / ACCESS_FILE}: cannot parse: {exc}"]
+        return [f"{corpus_dir / SIDECAR}: cannot parse: {exc}"]
     all_files = corpus_files(corpus_dir)
     texts: dict[str, str] = {}
 
@@ -395,7 +394,7 @@ def check(dataset_path, corpus_dir) -> list[str]:
                 problems.append(f"{where}: source {src!r} must be relative to the corpus")
             elif not (corpus_dir / src).is_file():
                 problems.append(f"{where}: source {src!r} does not exist")
-            elif src == ACCESS_FILE:
+            elif src == SIDECAR:
                 problems.append(f"{where}: access.toml is not a document")
             else:
                 valid_sources.append(src)
