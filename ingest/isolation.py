@@ -15,7 +15,9 @@ process than the one embedding, under the same budgets, and only chunks come bac
 
 Children fork from a ``forkserver`` that imported the parsers once, so a fresh child is
 warm in well under a second (a cold start imports unstructured: ~3 s here); forking the
-job's own process is avoided because it runs threads (torch, the parser thread).
+job's own process is avoided because it runs threads (torch, the parser thread). The
+server imports spaCy first, without the torch that thinc would load for nothing
+(``ingest.parsing.torchless``).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from ingest.parsing.partitioners import warm_up_nlp
 _T = TypeVar("_T")
 
 _PRELOAD = [
+    "ingest.parsing.torchless",
     "ingest.isolation",
     "ingest.prepare",
     "unstructured.partition.md",

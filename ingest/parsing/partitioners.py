@@ -35,6 +35,7 @@ parse time on the dxw handbook, docs/benchmarks.md, session 7)."""
 def partitioner(module: str, function: str) -> Callable[..., list[Any]]:
     """unstructured's partition function, imported once (the first import takes ~2 s)."""
     os.environ.setdefault("UNSTRUCTURED_DISABLE_NOTICE", "1")
+    importlib.import_module("ingest.parsing.torchless")  # spaCy first, without torch
     import unstructured.nlp.tokenize as tokenize
 
     tokenize._SPACY_MODEL_NAME = _SPACY_MODEL  # type: ignore[misc]

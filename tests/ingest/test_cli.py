@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -39,3 +42,20 @@ def test_ingest_queues_when_another_process_owns_the_index(
     assert result.exit_code == 0, result.output
     output = " ".join(result.output.split())  # the console wraps at its width
     assert "Queued job 1" in output and "pid" in output
+
+
+def test_the_console_script_parses_every_kind_of_file(tmp_path: Path, mixed_folder: Path) -> None:
+    """The parse worker's children re-import the main module: here the real ``footnote``
+    script, whose imports (nltk, scipy) must not meet a half-hidden torch (session 13)."""
+    env = {**os.environ, "FOOTNOTE_DATA_DIR": str(tmp_path), "FOOTNOTE_EMBEDDER": "hash"}
+    script = Path(sys.executable).with_name("footnote")
+    done = subprocess.run(
+        [str(script), "ingest", str(mixed_folder), "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    (job,) = json.loads(done.stdout)
+    assert job["added"] == 10 and job["failed"] == 0

@@ -18,6 +18,13 @@ def _niceness(path: Path) -> int:
     return os.nice(0)
 
 
+def _thinc_has_torch(path: Path) -> bool:
+    """In the child: whether spaCy's thinc loaded torch."""
+    import thinc.compat
+
+    return thinc.compat.has_torch
+
+
 def _sleep(path: Path) -> None:
     """In the child: block without computing (no CPU time spent)."""
     time.sleep(60)
@@ -27,6 +34,14 @@ def test_the_worker_runs_at_a_lower_priority_than_the_job(tmp_path: Path) -> Non
     worker = ParseWorker(make_settings(tmp_path))
     try:
         assert worker.run(_niceness, tmp_path) == min(os.nice(0) + PARSE_NICENESS, 19)
+    finally:
+        worker.close()
+
+
+def test_the_worker_parses_without_torch(tmp_path: Path) -> None:
+    worker = ParseWorker(make_settings(tmp_path))
+    try:
+        assert worker.run(_thinc_has_torch, tmp_path) is False
     finally:
         worker.close()
 
