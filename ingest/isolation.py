@@ -4,9 +4,9 @@ A parser stuck on a hostile file (an infinite PDF page tree, a pathological regu
 expression in a library) cannot be interrupted inside the process that runs it, and a
 zip bomb can take all of its memory. So ``ParseWorker`` parses in a child process:
 the job waits until the child has spent ``timeout_s`` of CPU time on a file (or four
-times that in wall time), then kills the child and the file fails with "took longer
-than N s"; the child's address space is capped at what it holds
-when warm plus ``memory_mb``, so an allocation beyond it fails the file instead of the
+times that blocked, neither computing nor waiting for a core), then kills the child and
+the file fails with "took longer than N s"; the child's address space is capped at what
+it holds when warm plus ``memory_mb``, so an allocation beyond it fails the file instead of the
 machine. The next file gets a fresh child.
 
 The child runs any module-level function of a path (``run``): ingest has it parse *and*
@@ -31,7 +31,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from core.settings import Settings
 from ingest.parsing import ParsedDocument, ParseError, parse_file
@@ -54,12 +54,10 @@ _PRELOAD = [
     "pdfminer.high_level",
     "ingest.web.extract",
 ]
-PARSE_NICENESS = 10
-"""How much lower than the job the child runs (``os.nice``): on two cores the parser and
-torch's two threads compete, and the embedder is the stage the job waits for; the parser
-is ahead of it by a buffer and catches up in torch's gaps."""
 _WALL_FACTOR = 4.0
-"""A file's wall time limit, as a multiple of its CPU time budget ``timeout_s``."""
+"""A file's limit of time blocked, as a multiple of its CPU time budget ``timeout_s``."""
+_CHECK_S = 1.0
+"""How often a waiting job looks at its child's state (the wall-time limit's step)."""
 _START_TIMEOUT_S = 120.0
 """How long a new child may take to get ready (warm-up, not a file's budget)."""
 _WARM_UP = "# Warm-up\n\nA short paragraph so the parsers load. It has two sentences.\n"
@@ -108,20 +106,26 @@ class ParseWorker:
 
     def _answered(self, conn: Connection) -> bool:
         """Wait for the child's reply within the budget: ``timeout_s`` of the child's own
-        CPU time (it runs at a lower priority, so on busy cores its wall time is not its
+        CPU time (it runs only on a core nothing else wants, so its wall time is not its
         own: a file must not fail because torch had the cores), and never more than
-        ``_WALL_FACTOR`` times that in wall time (a child blocked, not computing)."""
+        ``_WALL_FACTOR`` times that in wall time spent neither computing nor waiting for a
+        core (a child blocked)."""
         pid = self._process.pid if self._process is not None else None
-        spent = _cpu_seconds(pid)
-        deadline = time.monotonic() + _WALL_FACTOR * self.timeout_s
+        start = _schedule(pid)
+        began = time.monotonic()
         wait = self.timeout_s
         while not conn.poll(wait):
-            now = _cpu_seconds(pid)
-            if spent is None or now is None:
+            now = _schedule(pid)
+            if start is None or now is None:
                 return False
-            wait = min(self.timeout_s - (now - spent), deadline - time.monotonic())
+            cpu = now.on_core - start.on_core
+            blocked = time.monotonic() - began - cpu - (now.queued - start.queued)
+            if now.runnable:  # a wait for a core is counted once the child has one
+                blocked = 0.0
+            wait = min(self.timeout_s - cpu, _WALL_FACTOR * self.timeout_s - blocked)
             if wait <= 0:
                 return False
+            wait = min(wait, _CHECK_S)
         return True
 
     def start(self) -> None:
@@ -183,22 +187,41 @@ class ParseWorker:
         return process.exitcode
 
 
-def _cpu_seconds(pid: int | None) -> float | None:
-    """User + system CPU seconds of process ``pid`` so far (None where unknown)."""
+class _Schedule(NamedTuple):
+    on_core: float
+    """Seconds the process has computed."""
+    queued: float
+    """Seconds it has waited for a core, counted up to its last turn on one."""
+    runnable: bool
+    """Computing or waiting for a core now (not blocked)."""
+
+
+def _schedule(pid: int | None) -> _Schedule | None:
+    """Process ``pid``'s time on and waiting for a core (``/proc/PID/schedstat``) and
+    its state; None where unknown (no such process)."""
     if pid is None:
         return None
     try:
+        with open(f"/proc/{pid}/schedstat") as schedstat:
+            on_core, queued = schedstat.read().split()[:2]
         with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
+            state = stat.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, ValueError, IndexError):
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return _Schedule(int(on_core) / 1e9, int(queued) / 1e9, state == "R")
 
 
 def _serve(conn: Connection, settings: Settings) -> None:
-    """The child: lower its priority, warm up, cap its memory, then parse paths until the
-    pipe closes."""
-    os.nice(PARSE_NICENESS)
+    """The child: run only on idle cores, warm up, cap its memory, then parse paths until
+    the pipe closes.
+
+    ``SCHED_IDLE``, not a niceness: on two cores the parser and torch's two threads
+    compete, and the embedder is the stage the job waits for. At nice 10 the parser still
+    took time slices in the middle of torch's parallel calls, and each one held up both of
+    torch's threads; an idle-policy process is preempted by any other as soon as it wakes,
+    so the parser, ahead of the embedder by a buffer, runs in torch's gaps only
+    (docs/benchmarks.md, session 15). The app's answers on the same machine win too."""
+    os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     memory_mb = settings.parse_memory_mb
     configure(settings)
     _warm_up()

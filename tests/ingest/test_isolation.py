@@ -1,21 +1,23 @@
-"""The parse worker runs below the job's priority, and its budget counts its own time."""
+"""The parse worker runs on idle cores only, and its budget counts its own time."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from ingest.isolation import PARSE_NICENESS, ParseWorker
+from ingest.isolation import ParseWorker
 from ingest.parsing import ParseError
 from tests.conftest import make_settings
 
 
-def _niceness(path: Path) -> int:
-    """In the child: its niceness."""
-    return os.nice(0)
+def _policy(path: Path) -> int:
+    """In the child: its scheduling policy."""
+    return os.sched_getscheduler(0)
 
 
 def _thinc_has_torch(path: Path) -> bool:
@@ -25,15 +27,24 @@ def _thinc_has_torch(path: Path) -> bool:
     return thinc.compat.has_torch
 
 
+def _compute(path: Path) -> float:
+    """In the child: move to the first core, then spend 5 ms of CPU time there."""
+    os.sched_setaffinity(0, {0})
+    end = time.process_time() + 0.005
+    while time.process_time() < end:
+        pass
+    return time.process_time()
+
+
 def _sleep(path: Path) -> None:
     """In the child: block without computing (no CPU time spent)."""
     time.sleep(60)
 
 
-def test_the_worker_runs_at_a_lower_priority_than_the_job(tmp_path: Path) -> None:
+def test_the_worker_runs_only_on_idle_cores(tmp_path: Path) -> None:
     worker = ParseWorker(make_settings(tmp_path))
     try:
-        assert worker.run(_niceness, tmp_path) == min(os.nice(0) + PARSE_NICENESS, 19)
+        assert worker.run(_policy, tmp_path) == os.SCHED_IDLE
     finally:
         worker.close()
 
@@ -52,4 +63,20 @@ def test_a_child_that_blocks_still_meets_the_wall_time_limit(tmp_path: Path) -> 
         with pytest.raises(ParseError, match="took longer than 0.2 s"):
             worker.run(_sleep, tmp_path)
     finally:
+        worker.close()
+
+
+def test_a_child_kept_off_a_busy_core_is_not_failed_for_its_time(tmp_path: Path) -> None:
+    """The first core busy at a normal priority: the idle-policy child waits for it far
+    longer than its wall-time limit (1 s), and its file still gets its CPU budget."""
+    worker = ParseWorker(make_settings(tmp_path, parse_timeout_s=0.25))
+    worker.run(_policy, tmp_path)  # started, and this module imported in the child
+    hog = subprocess.Popen(
+        [sys.executable, "-c", "import os\nos.sched_setaffinity(0, {0})\nwhile True: pass"]
+    )
+    try:
+        assert worker.run(_compute, tmp_path) > 0
+    finally:
+        hog.kill()
+        hog.wait()
         worker.close()
