@@ -206,9 +206,9 @@ def _schedule(pid: int | None) -> _Schedule | None:
             on_core, queued = schedstat.read().split()[:2]
         with open(f"/proc/{pid}/stat") as stat:
             state = stat.read().rsplit(")", 1)[1].split()[0]
+        return _Schedule(int(on_core) / 1e9, int(queued) / 1e9, state == "R")
     except (OSError, ValueError, IndexError):
         return None
-    return _Schedule(int(on_core) / 1e9, int(queued) / 1e9, state == "R")
 
 
 def _serve(conn: Connection, settings: Settings) -> None:
@@ -220,7 +220,8 @@ def _serve(conn: Connection, settings: Settings) -> None:
     took time slices in the middle of torch's parallel calls, and each one held up both of
     torch's threads; an idle-policy process is preempted by any other as soon as it wakes,
     so the parser, ahead of the embedder by a buffer, runs in torch's gaps only
-    (docs/benchmarks.md, session 15). The app's answers on the same machine win too."""
+    (docs/benchmarks.md, session 15). The app's answers on the same machine win too; a
+    machine kept busy by other work parses only when it has a core to spare."""
     os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     memory_mb = settings.parse_memory_mb
     configure(settings)
