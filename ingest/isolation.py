@@ -57,7 +57,7 @@ _PRELOAD = [
 _WALL_FACTOR = 4.0
 """A file's limit of time blocked, as a multiple of its CPU time budget ``timeout_s``."""
 _CHECK_S = 1.0
-"""How often a waiting job looks at its child's state (the wall-time limit's step)."""
+"""How often a waiting job looks at its child's state (the step of the limit on time blocked)."""
 _START_TIMEOUT_S = 120.0
 """How long a new child may take to get ready (warm-up, not a file's budget)."""
 _WARM_UP = "# Warm-up\n\nA short paragraph so the parsers load. It has two sentences.\n"

@@ -27,9 +27,9 @@ def _thinc_has_torch(path: Path) -> bool:
     return thinc.compat.has_torch
 
 
-def _compute(path: Path) -> float:
-    """In the child: move to the first core, then spend 5 ms of CPU time there."""
-    os.sched_setaffinity(0, {0})
+def _compute(path: Path, core: int) -> float:
+    """In the child: move to ``core``, then spend 5 ms of CPU time there."""
+    os.sched_setaffinity(0, {core})
     end = time.process_time() + 0.005
     while time.process_time() < end:
         pass
@@ -67,15 +67,16 @@ def test_a_child_that_blocks_still_meets_the_wall_time_limit(tmp_path: Path) -> 
 
 
 def test_a_child_kept_off_a_busy_core_is_not_failed_for_its_time(tmp_path: Path) -> None:
-    """The first core busy at a normal priority: the idle-policy child waits for it far
-    longer than its wall-time limit (1 s), and its file still gets its CPU budget."""
+    """One core busy at a normal priority: the idle-policy child waits for it far longer
+    than its wall-time limit (1 s), and its file still gets its CPU budget."""
+    core = min(os.sched_getaffinity(0))
     worker = ParseWorker(make_settings(tmp_path, parse_timeout_s=0.25))
     worker.run(_policy, tmp_path)  # started, and this module imported in the child
     hog = subprocess.Popen(
-        [sys.executable, "-c", "import os\nos.sched_setaffinity(0, {0})\nwhile True: pass"]
+        [sys.executable, "-c", f"import os\nos.sched_setaffinity(0, {{{core}}})\nwhile True: pass"]
     )
     try:
-        assert worker.run(_compute, tmp_path) > 0
+        assert worker.run(_compute, tmp_path, core) > 0
     finally:
         hog.kill()
         hog.wait()
